@@ -1,0 +1,296 @@
+"""Recognising what a row of an export is: a title, a header field, a section header, a tail row.
+
+Everything here looks at cell *contents*, never at fixed positions: exports shift columns, merge
+cells and add or drop leading label columns from one row to the next.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jixiao.forms.models import FormType
+from jixiao.forms.taxonomy import label_key
+from jixiao.forms.textio import Row
+
+# --- titles, years, periods --------------------------------------------------------------------
+
+_TITLE = re.compile(r"绩效(目标申报|目标|跟踪|运行监控|监控|自评)表")
+_TITLE_TYPES = {
+    "目标申报": FormType.declaration,
+    "目标": FormType.declaration,
+    "跟踪": FormType.tracking,
+    "运行监控": FormType.tracking,
+    "监控": FormType.tracking,
+    "自评": FormType.self_evaluation,
+}
+_YEAR_LINE = re.compile(r"^[(（]?(?:年度[:：]?)?(\d{4})年?度?[)）]?$")
+_YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年度")
+_PERIOD = re.compile(
+    r"(\d{4})年(\d{1,2})月(?:\d{1,2}日)?(?:至|到|-|—|–|~|～)+(\d{4})?年?(\d{1,2})月"
+)
+
+
+def detect_title(row: Row) -> tuple[FormType, int | None] | None:
+    """A form title line such as `## 财政项目支出绩效自评表` or `<h3>…跟踪表</h3>`."""
+    texts = row.texts
+    if not texts or len(texts) > 2:
+        return None
+    text = "".join(t for _, t in texts)
+    if len(text) > 60:
+        return None
+    m = _TITLE.search(label_key(text))
+    if not m:
+        return None
+    ym = _YEAR_IN_TEXT.search(text)
+    return _TITLE_TYPES[m.group(1)], int(ym.group(1)) if ym else None
+
+
+def detect_year(row: Row) -> int | None:
+    """A year line such as `(2024年度)` or `（2024 年度）`."""
+    texts = row.texts
+    if len(texts) != 1:
+        return None
+    m = _YEAR_LINE.match(label_key(texts[0][1]))
+    return int(m.group(1)) if m else None
+
+
+def detect_period(row: Row) -> tuple[str, str] | None:
+    """跟踪时段：（ 2024年1月 至 2024年8月 ） → ("2024-01", "2024-08")."""
+    text = label_key(row.joined())
+    if "跟踪时段" not in text and "监控时段" not in text and "时段" not in text[:6]:
+        return None
+    m = _PERIOD.search(text)
+    if not m:
+        return None
+    y1, m1, y2, m2 = m.groups()
+    return f"{y1}-{int(m1):02d}", f"{y2 or y1}-{int(m2):02d}"
+
+
+# --- header fields -----------------------------------------------------------------------------
+
+HEADER_FIELDS = {
+    "项目名称": "project_name",
+    "主管部门": "department",
+    "主管单位": "department",
+    "主管部门及代码": "department",
+    "实施单位": "unit",
+    "项目实施单位": "unit",
+    "项目单位": "unit",
+    "项目性质": "project_nature",
+    "项目类别": "project_category",
+    "项目类型": "project_category",
+    "计划开始日期": "start_date",
+    "计划完成日期": "end_date",
+    "计划结束日期": "end_date",
+}
+# Labels that are not stored but must never be mistaken for values.
+OTHER_LABELS = {"项目负责人", "联系电话", "联系人", "项目属性", "项目期限", "资金用途", "填报日期"}
+
+
+def header_label(cell: str) -> str | None:
+    key = label_key(cell)
+    if key in HEADER_FIELDS:
+        return HEADER_FIELDS[key]
+    if key in OTHER_LABELS:
+        return "_other"
+    return None
+
+
+def split_label_value(cell: str) -> tuple[str, str] | None:
+    """`项目名称：办公经费补贴` written in one cell."""
+    m = re.match(r"^\s*([^:：]{2,8})\s*[:：]\s*(.+)$", cell)
+    if m and header_label(m.group(1)):
+        return m.group(1), m.group(2).strip()
+    return None
+
+
+def header_fields(row: Row) -> dict[str, tuple[str, int]]:
+    """Header labels in a row and the value that follows each: field -> (value, column)."""
+    out: dict[str, tuple[str, int]] = {}
+    texts = row.texts
+    i = 0
+    while i < len(texts):
+        col, cell = texts[i]
+        lv = split_label_value(cell)
+        if lv:
+            f = header_label(lv[0])
+            if f and f != "_other":
+                out.setdefault(f, (lv[1], col))
+            i += 1
+            continue
+        f = header_label(cell)
+        if f:
+            value = ""
+            if i + 1 < len(texts) and not header_label(texts[i + 1][1]) and not split_label_value(texts[i + 1][1]):
+                value = texts[i + 1][1]
+                i += 1
+            if f != "_other":
+                out.setdefault(f, (value, col))
+        i += 1
+    return out
+
+
+# --- section headers ---------------------------------------------------------------------------
+
+_FUNDS_HEAD = re.compile(r"^(项目资金|预算执行情况|资金执行情况|项目预算执行情况|资金情况|年度资金情况)")
+
+
+def is_funds_header(row: Row) -> bool:
+    texts = row.texts
+    return bool(texts) and bool(_FUNDS_HEAD.match(label_key(texts[0][1])))
+
+
+def funds_unit(row: Row) -> str | None:
+    text = label_key(row.joined())
+    if "(万元)" in text or "万元" in text:
+        return "万元"
+    if "(元)" in text or "元)" in text:
+        return "元"
+    return None
+
+
+GOAL_ROW_LABELS = {"年度总体目标", "项目绩效目标", "绩效目标", "总体目标", "年度绩效目标", "项目总体目标", "年度目标"}
+_GOAL_COLS = {
+    "预期目标": "expected",
+    "年度预期目标": "expected",
+    "实际完成情况": "actual",
+    "跟踪期实际完成情况": "actual",
+    "全年实际完成情况": "actual",
+    "目标实际完成情况": "actual",
+    "实际完成": "actual",
+    "项目总目标": "overall",
+    "中长期目标": "overall",
+    "年度总体目标": "annual",
+    "年度目标": "annual",
+}
+
+
+@dataclass
+class GoalLayout:
+    cols: dict[str, int] = field(default_factory=dict)  # expected/actual/overall/annual -> column
+    inline: list[tuple[int, str]] = field(default_factory=list)  # text on the header row itself
+
+
+def detect_goal_header(row: Row) -> GoalLayout | None:
+    texts = row.texts
+    if not texts:
+        return None
+    keys = [(col, label_key(t), t) for col, t in texts]
+    labelled = any(k in GOAL_ROW_LABELS for _, k, _ in keys[:1]) or any(k in _GOAL_COLS for _, k, _ in keys)
+    if not labelled:
+        return None
+    layout = GoalLayout()
+    has_expected = any(_GOAL_COLS.get(k) == "expected" for _, k, _ in keys)
+    for i, (col, k, t) in enumerate(keys):
+        role = _GOAL_COLS.get(k)
+        if role == "annual" and (has_expected or i == 0):
+            continue  # "年度总体目标" is the row label here, not a column
+        if role:
+            layout.cols.setdefault(role, col)
+        elif k not in GOAL_ROW_LABELS:
+            layout.inline.append((col, t))
+    if not layout.cols and not layout.inline:
+        # A bare "年度总体目标" row label: the text follows on the next rows.
+        return layout if keys[0][1] in GOAL_ROW_LABELS else None
+    # A long inline text without sub-labels is content; short leftovers mean this is not a header.
+    if not layout.cols and not any(len(t) >= 8 for _, t in layout.inline):
+        return None
+    return layout
+
+
+def is_goal_label(cell: str) -> bool:
+    k = label_key(cell)
+    return k in GOAL_ROW_LABELS or k in _GOAL_COLS
+
+
+SECTION_LABELS = {"绩效指标", "年度绩效指标", "项目绩效指标", "绩效指标情况"}
+
+# Indicator table header columns: (predicate on the key, field).
+_IND_COLS: list[tuple[str, str]] = [
+    ("一级指标", "level1"),
+    ("二级指标", "level2"),
+    ("三级指标", "name"),
+    ("计划完成值", "plan"),
+    ("计划值", "plan"),
+    ("实际完成值", "actual"),
+    ("实际值", "actual"),
+    ("完成值", "actual"),
+    ("指标值", "target"),
+    ("目标值", "target"),
+    ("分值", "weight"),
+    ("权重", "weight"),
+    ("得分", "score"),
+    ("偏差", "deviation"),
+    ("原因分析", "deviation"),
+    ("改进措施", "deviation"),
+]
+
+
+@dataclass
+class IndicatorLayout:
+    cols: dict[str, int]  # field -> column on the header row
+    fields: list[str]  # value fields in column order (target, plan, actual, weight, score, deviation, extra:…)
+    from_header: bool = True
+
+
+DEFAULT_FIELDS = {
+    FormType.declaration: ["target"],
+    FormType.tracking: ["target", "plan", "actual", "deviation"],
+    FormType.self_evaluation: ["target", "actual", "weight", "score", "deviation"],
+}
+
+
+def default_layout(form_type: FormType | None) -> IndicatorLayout:
+    fields = DEFAULT_FIELDS[form_type or FormType.declaration]
+    cols = {"level1": 0, "level2": 1, "name": 2}
+    cols.update({f: 3 + i for i, f in enumerate(fields)})
+    return IndicatorLayout(cols, list(fields), from_header=False)
+
+
+def detect_indicator_header(row: Row) -> IndicatorLayout | None:
+    texts = row.texts
+    keys = [(col, label_key(t)) for col, t in texts]
+    levels = sum(1 for _, k in keys if k in ("一级指标", "二级指标", "三级指标"))
+    if levels < 2 and not (levels == 1 and any("指标值" in k for _, k in keys)):
+        return None
+    cols: dict[str, int] = {}
+    fields: list[str] = []
+    for col, k in keys:
+        if k in SECTION_LABELS:
+            continue
+        f = next((f for pat, f in _IND_COLS if pat in k), None)
+        if f is None:
+            f = f"extra:{k}"
+        if f in cols:
+            continue  # "偏差原因分析" and "改进措施" split over two columns stay one field
+        cols[f] = col
+        if f not in ("level1", "level2", "name"):
+            fields.append(f)
+    if "name" not in cols:
+        return None
+    return IndicatorLayout(cols, fields)
+
+
+TAIL_LABELS = {
+    "总分": "total",
+    "评分等级": "grade",
+    "自评等级": "grade",
+    "绩效跟踪总体判断": "judgement_head",
+    "绩效监控总体判断": "judgement_head",
+    "纠偏措施": "corrective",
+    "备注": "remark",
+    "说明": "remark",
+}
+
+
+def tail_label(cell: str) -> str | None:
+    k = label_key(cell)
+    if k in TAIL_LABELS:
+        return TAIL_LABELS[k]
+    if k.endswith("完成可能性"):
+        return "judgement_budget" if "预算" in k else "judgement_goal"
+    return None
+
+
+GRADES = {"优", "优秀", "良", "良好", "中", "合格", "差", "较差", "不合格", "及格", "不及格"}

@@ -1,0 +1,157 @@
+"""Splitting an export into forms and feeding each form's rows to a FormBuilder.
+
+A form starts at a 项目名称 row. A title line (…绩效自评表) only announces one: titles repeat at
+page breaks, sometimes twice in a row, and a page may continue the previous form without any
+项目名称 at all, so what follows a title decides whether it is a new form or a continuation page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from jixiao.forms.builder import FormBuilder
+from jixiao.forms.layout import (
+    detect_goal_header, detect_indicator_header, detect_period, detect_title, detect_year, header_fields,
+    is_funds_header, tail_label,
+)
+from jixiao.forms.funds import item_of
+from jixiao.forms.models import FormType, Issue, ParseResult
+from jixiao.forms.taxonomy import match_label
+from jixiao.forms.textio import InputError, Row, read_file, rows_of
+
+_YEAR_ANYWHERE = re.compile(r"(20\d{2})\s*年度")
+
+
+@dataclass
+class _Title:
+    form_type: FormType | None
+    line: int
+    year: int | None = None
+    period: tuple[str, str] | None = None
+
+
+def _section_of(row: Row) -> str:
+    """What a row would open if it started a page: used to tell a continuation page from a new form."""
+    if is_funds_header(row) or any(item_of(t) for _, t in row.texts):
+        return "funds"
+    if detect_indicator_header(row) is not None:
+        return "indicators"
+    if detect_goal_header(row) is not None:
+        return "goal"
+    if any(tail_label(t) for _, t in row.texts[:3]):
+        return "tail"
+    if header_fields(row):
+        return "header"
+    texts = row.texts
+    if texts and (m := match_label(texts[0][1])) is not None and m.exact:
+        return "indicators"
+    return "loose"
+
+
+def parse_text(text: str, file: str = "<text>", encoding: str | None = None) -> ParseResult:
+    result = ParseResult(file=file, encoding=encoding)
+    builders: list[FormBuilder] = []
+    cur: FormBuilder | None = None
+    title: _Title | None = None
+    loose: list[Row] = []  # unclaimed one-cell lines: a project name may sit above its label
+    file_year: int | None = None
+    orphan_lines: list[int] = []
+
+    def start(t: _Title | None, line: int) -> FormBuilder:
+        b = FormBuilder(file, t.form_type if t else None, t.line if t else line, t.year if t else None)
+        if t and t.period:
+            b.period = t.period
+        builders.append(b)
+        return b
+
+    for row in rows_of(text):
+        if row.blank:
+            if cur is not None:
+                cur.new_page(row.no)
+            continue
+        t = detect_title(row)
+        if t is not None:
+            if title is None or title.form_type != t[0]:  # a title repeated at once stays one title
+                title = _Title(t[0], row.no, t[1])
+            loose = []
+            if cur is not None:
+                cur.new_page(row.no)
+            continue
+        year = detect_year(row)
+        period = detect_period(row) if year is None else None
+        if year is not None or period is not None:
+            if title is not None:
+                title.year = title.year or year or (int(period[0][:4]) if period else None)
+                title.period = title.period or period
+            elif cur is not None:
+                cur.new_page(row.no)
+                if period and cur.period and period != cur.period:
+                    cur.warn(row.no, f"跟踪时段 {period[0]}–{period[1]} 与前文 {cur.period[0]}–{cur.period[1]} 不同")
+                cur.period = cur.period or period
+                if year and cur.year and year != cur.year:
+                    cur.warn(row.no, f"年度 {year} 与前文 {cur.year} 不同")
+                cur.year = cur.year or year
+            continue
+        found = header_fields(row)
+        if "project_name" in found:
+            cur = start(title, row.no)
+            title = None
+            name, col = found["project_name"]
+            if not name and loose:
+                above = loose[-1]
+                found["project_name"] = (above.texts[0][1], above.texts[0][0])
+                cur.warn(row.no, f"项目名称写在标签上一行（第 {above.no} 行）")
+                cur.first_line = min(cur.first_line, above.no)
+                cur.spans[0][0] = cur.first_line
+            cur.set_fields(found, row)
+            cur.last_line = cur.spans[-1][1] = row.no
+            loose = []
+            continue
+        if title is not None or cur is None:
+            section = _section_of(row)
+            if section == "loose":
+                if len(row.texts) == 1:
+                    loose.append(row)
+                    if file_year is None and (m := _YEAR_ANYWHERE.search(row.texts[0][1])):
+                        file_year = int(m.group(1))
+                continue
+            same_type = cur is not None and (title is None or title.form_type in (None, cur.form_type))
+            if cur is not None and same_type and not cur.has_section(section):
+                if title is not None:
+                    cur.warn(row.no, f"第 {title.line} 行起的续页没有项目名称，按同一张表的续页读取")
+            elif cur is None and section in ("indicators", "tail") and title is None:
+                orphan_lines.append(row.no)
+                continue
+            else:
+                cur = start(title, row.no)
+            title = None
+            loose = []
+        cur.feed(row)
+
+    for b in builders:
+        if b.is_form():
+            result.forms.append(b.finish(file_year, encoding))
+        else:
+            result.issues.append(Issue(
+                file=file, line=b.first_line,
+                message=f"第 {b.first_line}–{b.last_line} 行像是一张表的续页，但前面没有表；未作为表读取"))
+    if orphan_lines:
+        result.issues.append(Issue(
+            file=file, line=orphan_lines[0],
+            message=f"第 {orphan_lines[0]}–{orphan_lines[-1]} 行是指标或结论行，但不属于任何表；未读取"))
+    if not result.forms:
+        result.issues.append(Issue(file=file, message="no performance form found (no 项目名称, funds, goal or "
+                                   "indicator table was recognised)", severity="error"))
+    return result
+
+
+def parse_file(path: str | Path) -> ParseResult:
+    path = Path(path)
+    try:
+        text, encoding = read_file(path)
+    except InputError as e:
+        return ParseResult(file=str(path), issues=[Issue(file=e.file, line=e.line, message=e.message,
+                                                         severity="error")])
+    return parse_text(text, str(path), encoding)

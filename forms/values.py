@@ -1,0 +1,109 @@
+"""Parsing of indicator values (年度指标值, 实际完成值) and plain amounts.
+
+Targets are written as operator + number + unit (`≥90.00(%)`, `=40.00(班次)`, `≥ 4500.00(名)`),
+bare (`100%`, `985米`, `116822`), or as words (及时, 提升, 建立健全, 11月底). Actuals follow the same
+notation without the operator, or say 达成指标 / 部分达成指标并具有一定效果.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from jixiao.forms.models import Value
+
+# Longest spellings first so that "大于等于" is not read as "大于".
+_OPS: list[tuple[str, str]] = [
+    ("大于等于", "≥"), ("小于等于", "≤"), ("不低于", "≥"), ("不少于", "≥"), ("不小于", "≥"),
+    ("不高于", "≤"), ("不超过", "≤"), ("不大于", "≤"), ("不多于", "≤"), ("至少", "≥"),
+    ("达到", "≥"), ("大于", ">"), ("高于", ">"), ("超过", ">"), ("小于", "<"), ("低于", "<"),
+    (">=", "≥"), ("=>", "≥"), ("<=", "≤"), ("=<", "≤"), ("≧", "≥"), ("≦", "≤"),
+    ("≥", "≥"), ("≤", "≤"), (">", ">"), ("<", "<"), ("=", "="), ("达", "≥"),
+]
+_OP_RE = "|".join(re.escape(k) for k, _ in _OPS)
+_OP_MAP = dict(_OPS)
+_NUM_RE = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_VALUE_RE = re.compile(
+    rf"^(?P<op>{_OP_RE})?(?P<num>{_NUM_RE})"
+    rf"(?:\((?P<u1>[^()\d]{{1,10}})\)|(?P<u2>[^\d()]{{1,6}}))?$"
+)
+_NUMBER_ONLY = re.compile(rf"^{_NUM_RE}$")
+_DATE_HINT = re.compile(r"\d+\s*(?:年|月|日|季度)|月底|月初|月中|年底|年末|年初|上半年|下半年|重阳节|春节|国庆")
+_WS = re.compile(r"\s+")
+_DASHES = {"-", "—", "–", "－", "/", "／", "——", "无", "N/A", "n/a"}
+
+ACHIEVED_WORDS = {
+    "达成指标": "reached",
+    "已达成": "reached",
+    "达成": "reached",
+    "已完成": "reached",
+    "完成": "reached",
+    "部分达成指标并具有一定效果": "partial",
+    "部分达成": "partial",
+    "部分达成指标": "partial",
+    "未达成指标": "not_reached",
+    "未达成": "not_reached",
+    "未完成": "not_reached",
+}
+
+
+def norm(text: str) -> str:
+    """NFKC, no whitespace: the comparison form of a short cell."""
+    return _WS.sub("", unicodedata.normalize("NFKC", text))
+
+
+def parse_number(text: str | None) -> float | None:
+    """A plain amount or score ("3,013.00", "8.54"); placeholders such as "-" give None."""
+    if text is None:
+        return None
+    s = norm(text).rstrip("%")
+    if not s or s in _DASHES:
+        return None
+    if _NUMBER_ONLY.match(s):
+        return float(s.replace(",", ""))
+    return None
+
+
+def is_number(text: str) -> bool:
+    return parse_number(text) is not None
+
+
+def is_placeholder(text: str) -> bool:
+    return norm(text) in _DASHES
+
+
+@lru_cache(maxsize=65536)
+def parse_value(raw: str | None) -> Value | None:
+    """Parse a target or actual cell into operator, number and unit, or a qualitative word."""
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if not raw:
+        return None
+    s = norm(raw).replace("％", "%")
+    m = _VALUE_RE.match(s)
+    if m:
+        unit = m.group("u1") or m.group("u2")
+        if unit is not None:
+            unit = unit.strip()
+        # "11月底", "2024年重阳节前" have the number-then-word shape of a value with a bare
+        # unit, but they are dates. A unit in brackets, "1.00(年)", is a duration.
+        if not (m.group("u2") and _DATE_HINT.match(m.group("num") + unit)):
+            op = m.group("op")
+            return Value(
+                raw=raw,
+                op=_OP_MAP[op] if op else None,
+                number=float(m.group("num").replace(",", "")),
+                unit=unit or None,
+                kind="numeric",
+            )
+    achieved = ACHIEVED_WORDS.get(s)
+    kind = "date" if _DATE_HINT.search(s) else "qualitative"
+    return Value(raw=raw, word=s, kind=kind, achievement=achieved)
+
+
+def looks_like_value(text: str) -> bool:
+    """True when a cell is written in value notation (number with operator or unit)."""
+    v = parse_value(text)
+    return v is not None and v.kind == "numeric"

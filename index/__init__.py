@@ -1,0 +1,1 @@
+"""The corpus store (SQLite) and, later, embeddings and FAISS indexes."""

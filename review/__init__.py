@@ -1,0 +1,1 @@
+"""Review checks, cross-form linking and reports (issue 4). Nothing here yet."""
