@@ -1,0 +1,260 @@
+"""The corpus store: one SQLite file holding files, forms, indicators and parse issues.
+
+Each form is kept whole as JSON (so it can be read back exactly) and flattened into columns that
+queries, indexes and reviews need. A file's forms are written in one transaction: a crash or
+Ctrl-C in the middle leaves the database as it was before that file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from jixiao.forms.models import Form, Issue
+
+SCHEMA_VERSION = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    encoding TEXT,
+    n_forms INTEGER NOT NULL,
+    n_indicators INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);
+CREATE TABLE IF NOT EXISTS forms (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    form_type TEXT NOT NULL,
+    year INTEGER,
+    period_start TEXT,
+    period_end TEXT,
+    project_name TEXT,
+    department TEXT,
+    unit TEXT,
+    goal_expected TEXT,
+    goal_actual TEXT,
+    goal_overall TEXT,
+    goal_annual TEXT,
+    total_score REAL,
+    grade TEXT,
+    execution_rate REAL,
+    first_line INTEGER NOT NULL,
+    last_line INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS forms_file ON forms(file_id);
+CREATE INDEX IF NOT EXISTS forms_project ON forms(project_name);
+CREATE INDEX IF NOT EXISTS forms_year_type ON forms(year, form_type);
+CREATE INDEX IF NOT EXISTS forms_unit ON forms(unit);
+CREATE TABLE IF NOT EXISTS indicators (
+    id INTEGER PRIMARY KEY,
+    form_id INTEGER NOT NULL REFERENCES forms(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    level1 TEXT NOT NULL,
+    level2 TEXT NOT NULL,
+    name TEXT NOT NULL,
+    target_raw TEXT,
+    target_op TEXT,
+    target_number REAL,
+    target_unit TEXT,
+    target_kind TEXT,
+    plan_raw TEXT,
+    actual_raw TEXT,
+    actual_number REAL,
+    actual_unit TEXT,
+    actual_kind TEXT,
+    weight REAL,
+    score REAL,
+    deviation TEXT,
+    line INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS indicators_form ON indicators(form_id);
+CREATE INDEX IF NOT EXISTS indicators_name ON indicators(name);
+CREATE TABLE IF NOT EXISTS issues (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    form_id INTEGER REFERENCES forms(id) ON DELETE CASCADE,
+    line INTEGER,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS issues_file ON issues(file_id);
+"""
+
+
+class StoreError(Exception):
+    pass
+
+
+class Store:
+    def __init__(self, path: str | Path, create: bool = False):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(f"no corpus at {self.path}: run `jixiao ingest PATH... --db {self.path}` first")
+        if self.path.exists() and self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not a corpus file")
+        try:
+            # Autocommit mode: transactions are opened explicitly, one per file.
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path} is not a jixiao corpus (SQLite says: {e})") from None
+
+    def _migrate(self) -> None:
+        has_meta = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        if has_meta:
+            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} was written by a newer jixiao (schema {version} > {SCHEMA_VERSION})")
+        else:
+            tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+            if tables:
+                raise StoreError(f"{self.path} is an SQLite file but not a jixiao corpus")
+        with self.transaction():
+            # Statement by statement: executescript() would commit behind the transaction's back.
+            for stmt in _DDL.split(";"):
+                if stmt.strip():
+                    self.conn.execute(stmt)
+            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                              (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; any exception, KeyboardInterrupt included, rolls back."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- files ---------------------------------------------------------------------------------
+
+    def file_by_path(self, path: str) -> tuple[int, str] | None:
+        return self.conn.execute("SELECT id, sha256 FROM files WHERE path = ?", (path,)).fetchone()
+
+    def file_by_hash(self, sha256: str) -> str | None:
+        row = self.conn.execute("SELECT path FROM files WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def replace_file(self, path: str, sha256: str, size: int, encoding: str | None,
+                     forms: list[Form], issues: list[Issue], on_form=None) -> int:
+        """Store a file's forms, replacing what the same path held before, in one transaction."""
+        n_ind = sum(len(f.indicators) for f in forms)
+        with self.transaction() as c:
+            c.execute("DELETE FROM files WHERE path = ?", (path,))
+            file_id = c.execute(
+                "INSERT INTO files(path, sha256, size, encoding, n_forms, n_indicators, ingested_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (path, sha256, size, encoding, len(forms), n_ind,
+                 datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            ).lastrowid
+            for issue in issues:
+                self._insert_issue(c, file_id, None, issue)
+            for seq, form in enumerate(forms):
+                self._insert_form(c, file_id, seq, form)
+                if on_form is not None:
+                    on_form(seq)
+        return file_id
+
+    def _insert_issue(self, c: sqlite3.Connection, file_id: int, form_id: int | None, issue: Issue) -> None:
+        c.execute("INSERT INTO issues(file_id, form_id, line, severity, message) VALUES (?, ?, ?, ?, ?)",
+                  (file_id, form_id, issue.line, issue.severity, issue.message))
+
+    def _insert_form(self, c: sqlite3.Connection, file_id: int, seq: int, f: Form) -> None:
+        form_id = c.execute(
+            "INSERT INTO forms(file_id, seq, form_type, year, period_start, period_end, project_name, "
+            "department, unit, goal_expected, goal_actual, goal_overall, goal_annual, total_score, grade, "
+            "execution_rate, first_line, last_line, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (file_id, seq, f.form_type.value, f.year, f.period_start, f.period_end, f.project_name,
+             f.department, f.unit, f.goal.expected, f.goal.actual, f.goal.overall, f.goal.annual,
+             f.total_score, f.grade, f.funds.execution_rate if f.funds else None,
+             f.source.first_line, f.source.last_line, f.model_dump_json()),
+        ).lastrowid
+        c.executemany(
+            "INSERT INTO indicators(form_id, seq, level1, level2, name, target_raw, target_op, target_number, "
+            "target_unit, target_kind, plan_raw, actual_raw, actual_number, actual_unit, actual_kind, weight, "
+            "score, deviation, line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(form_id, i, ind.level1, ind.level2, ind.name,
+              *(_value_cols(ind.target)), ind.plan.raw if ind.plan else None,
+              *(_value_cols(ind.actual)[:1]), ind.actual.number if ind.actual else None,
+              ind.actual.unit if ind.actual else None, ind.actual.kind if ind.actual else None,
+              ind.weight, ind.score, ind.deviation, ind.line)
+             for i, ind in enumerate(f.indicators)],
+        )
+        for issue in f.warnings:
+            self._insert_issue(c, file_id, form_id, issue)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def forms(self, where: str = "", params: tuple = ()) -> Iterator[Form]:
+        sql = "SELECT data FROM forms " + (f"WHERE {where} " if where else "") + "ORDER BY file_id, seq"
+        for (data,) in self.conn.execute(sql, params):
+            yield Form.model_validate_json(data)
+
+    def stats(self) -> dict:
+        q = lambda sql, *a: self.conn.execute(sql, a).fetchall()  # noqa: E731
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "db": str(self.path),
+            "files": one("SELECT count(*) FROM files"),
+            "forms": one("SELECT count(*) FROM forms"),
+            "indicators": one("SELECT count(*) FROM indicators"),
+            "projects": one("SELECT count(DISTINCT project_name || '|' || coalesce(unit, '')) FROM forms"),
+            "units": one("SELECT count(DISTINCT unit) FROM forms"),
+            "departments": one("SELECT count(DISTINCT department) FROM forms"),
+            "warnings": one("SELECT count(*) FROM issues WHERE severity = 'warning'"),
+            "by_type_year": [
+                {"form_type": t, "year": y, "forms": n, "indicators": ni}
+                for t, y, n, ni in q(
+                    "SELECT form_type, year, count(*), "
+                    "(SELECT count(*) FROM indicators i JOIN forms g ON i.form_id = g.id "
+                    " WHERE g.form_type = f.form_type AND g.year IS f.year) "
+                    "FROM forms f GROUP BY form_type, year ORDER BY year, form_type")
+            ],
+            "by_level": [
+                {"level1": a, "level2": b, "indicators": n}
+                for a, b, n in q("SELECT level1, level2, count(*) FROM indicators GROUP BY level1, level2 "
+                                 "ORDER BY level1, level2")
+            ],
+            "top_units": [
+                {"unit": u, "forms": n}
+                for u, n in q("SELECT unit, count(*) FROM forms GROUP BY unit ORDER BY count(*) DESC, unit LIMIT 10")
+            ],
+        }
+
+
+def _value_cols(v) -> tuple:
+    if v is None:
+        return (None, None, None, None, None)
+    return (v.raw, v.op, v.number, v.unit, v.kind)
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
