@@ -93,7 +93,8 @@ def print_table(forms: Iterable[Form], console: Console) -> None:
             cols += ["计划值", "实际值"]
         elif f.form_type.value == "self_evaluation":
             cols += ["实际值", "分值", "得分"]
-        cols += ["偏差原因"]
+        if f.form_type.value != "declaration":
+            cols += ["偏差原因"]
         for c in cols:
             t.add_column(c, overflow="fold")
         for ind in f.indicators:
@@ -102,7 +103,8 @@ def print_table(forms: Iterable[Form], console: Console) -> None:
                 row += [_raw(ind.plan), _raw(ind.actual)]
             elif f.form_type.value == "self_evaluation":
                 row += [_raw(ind.actual), _num(ind.weight), _num(ind.score)]
-            row += [(ind.deviation or "")[:30]]
+            if f.form_type.value != "declaration":
+                row += [(ind.deviation or "")[:30]]
             t.add_row(*row)
         console.print(t)
         tail = []
