@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from jixiao.forms.models import FormType
 from jixiao.forms.taxonomy import label_key
@@ -88,6 +89,7 @@ HEADER_FIELDS = {
 OTHER_LABELS = {"项目负责人", "联系电话", "联系人", "项目属性", "项目期限", "资金用途", "填报日期"}
 
 
+@lru_cache(maxsize=65536)
 def header_label(cell: str) -> str | None:
     key = label_key(cell)
     if key in HEADER_FIELDS:
@@ -99,6 +101,8 @@ def header_label(cell: str) -> str | None:
 
 def split_label_value(cell: str) -> tuple[str, str] | None:
     """`项目名称：办公经费补贴` written in one cell."""
+    if ":" not in cell and "：" not in cell:
+        return None
     m = re.match(r"^\s*([^:：]{2,8})\s*[:：]\s*(.+)$", cell)
     if m and header_label(m.group(1)):
         return m.group(1), m.group(2).strip()

@@ -45,6 +45,7 @@ _CHARS = set("".join(TAXONOMY) + "".join(l2 for v in TAXONOMY.values() for l2 in
 _WS = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """Whitespace-free, width-normalised form of a cell for label comparison."""
     return _WS.sub("", unicodedata.normalize("NFKC", text)).strip(":：")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -121,10 +121,10 @@ class Row:
     no: int
     cells: list[str]
     heading: bool = False
+    texts: list[tuple[int, str]] = field(default_factory=list)  # the non-empty cells with their column
 
-    @property
-    def texts(self) -> list[tuple[int, str]]:
-        return [(i, c) for i, c in enumerate(self.cells) if c]
+    def __post_init__(self) -> None:
+        self.texts = [(i, c) for i, c in enumerate(self.cells) if c]
 
     @property
     def blank(self) -> bool:

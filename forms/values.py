@@ -48,6 +48,7 @@ ACHIEVED_WORDS = {
 }
 
 
+@lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """NFKC, no whitespace: the comparison form of a short cell."""
     return _WS.sub("", unicodedata.normalize("NFKC", text))
