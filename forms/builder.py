@@ -22,6 +22,7 @@ from jixiao.forms.textio import Row
 from jixiao.forms.values import is_placeholder, norm, parse_number, parse_value
 
 _SUMMARY_SUFFIX = re.compile(r"\s*[(（]\s*汇总\s*[)）]\s*$")
+_ORG_CODE = re.compile(r"^\s*(?:[\[【(（]\s*\d{2,}\s*[\]】)）]|\d{3,}\s*[-—_ ]?)\s*")  # "[123]上海市…", "123 上海市…"
 _NUMS = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -385,8 +386,9 @@ class FormBuilder:
             period_start=self.period[0] if self.period else None,
             period_end=self.period[1] if self.period else None,
             project_name=f.get("project_name") or None,
-            department=_SUMMARY_SUFFIX.sub("", dep_raw) if dep_raw else None, department_raw=dep_raw,
-            unit=f.get("unit") or None, project_nature=f.get("project_nature") or None,
+            department=_ORG_CODE.sub("", _SUMMARY_SUFFIX.sub("", dep_raw)) if dep_raw else None,
+            department_raw=dep_raw,
+            unit=_ORG_CODE.sub("", f["unit"]) if f.get("unit") else None, project_nature=f.get("project_nature") or None,
             project_category=f.get("project_category") or None,
             start_date=f.get("start_date") or None, end_date=f.get("end_date") or None,
             funds=funds, goal=goal, indicators=self.indicators,

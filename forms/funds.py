@@ -71,30 +71,37 @@ class FundsBuilder:
         self.file = file
         self.unit: str | None = None
         self.header_cols: list[str] = []
+        self.header_pos: list[int] = []
         self.rows: list[FundsRow] = []
-        self.pending: list[tuple[Row, list[tuple[str, str, str, list[str]]]]] = []
+        self.pending: list[tuple[Row, list[tuple[str, str, str, list[tuple[int, str]]]]]] = []
         self.seen = False
 
     def header(self, row: Row) -> None:
         self.seen = True
         self.unit = self.unit or funds_unit(row)
-        cols = [COLUMNS.get(label_key(t)) or COLUMNS.get(label_key(t).replace("(%)", ""))
-                for _, t in row.texts]
-        found = [c for c in cols if c]
-        if found:
-            self.header_cols = found
+        cols: list[tuple[int, str]] = []
+        for col, t in row.texts[1:]:  # the first cell is the block's label, 项目资金（万元）
+            key = label_key(t)
+            c = COLUMNS.get(key) or COLUMNS.get(key.replace("(%)", ""))
+            if c is None and item_of(t) is None and parse_number(t) is None and not is_placeholder(t):
+                c = key  # a column of another template: kept under its own label
+            if c is not None:
+                cols.append((col, c))
+        if any(c in _LABELS for _, c in cols):
+            self.header_cols = [c for _, c in cols]
+            self.header_pos = [p for p, _ in cols]
         self.items(row)
 
     def items(self, row: Row) -> bool:
         """Collect (item, amounts) pairs of a row; True if the row held any fund item."""
         texts = row.texts
-        found: list[tuple[str, str, str, list[str]]] = []
+        found: list[tuple[str, str, str, list[tuple[int, str]]]] = []
         for col, t in texts:
             it = item_of(t)
             if it:
                 found.append((it[0], it[1], t, []))
             elif found and (parse_number(t) is not None or is_placeholder(t)):
-                found[-1][3].append(t)
+                found[-1][3].append((col, t))
         if not found:
             return False
         self.seen = True
@@ -107,6 +114,30 @@ class FundsBuilder:
         self.pending.append((row, found))
         return True
 
+    def _columns_for(self, cells: list[tuple[int, str]], standard: list[str], row: Row, raw_label: str,
+                     issues: list[Issue]) -> list[str]:
+        n, hc = len(cells), self.header_cols
+        if n == len(hc):
+            return hc
+        if n == len(standard):
+            return standard
+        if hc and n < len(hc):
+            # A blank cell in the middle: place values under the header columns by position,
+            # with the common shift between this row and the header that fits best.
+            shifts = {c - p for c, _ in cells for p in self.header_pos}
+            best = min(shifts, key=lambda d: sum(min(abs(c - d - p) for p in self.header_pos) for c, _ in cells))
+            out, used = [], set()
+            for c, _ in cells:
+                j = min((j for j in range(len(hc)) if j not in used), key=lambda j: abs(c - best - self.header_pos[j]))
+                used.add(j)
+                out.append(hc[j])
+            issues.append(Issue(file=self.file, line=row.no, message=(
+                f"资金行“{raw_label}”只有 {n} 个数（表头 {len(hc)} 列），按位置对齐到 {'、'.join(_LABELS.get(c, c) for c in out)}")))
+            return out
+        issues.append(Issue(file=self.file, line=row.no, message=(
+            f"资金行“{raw_label}”有 {n} 个数，表头有 {len(hc)} 列；按标准列序读取")))
+        return standard[:n] + [f"col{i}" for i in range(len(standard), n)]
+
     def build(self, form_type: FormType, issues: list[Issue]) -> Funds | None:
         if not self.seen:
             return None
@@ -115,21 +146,13 @@ class FundsBuilder:
         funds = Funds(original_unit=original)
         standard = STANDARD.get(form_type)
         for row, found in self.pending:
-            for key, item, raw_label, raws in found:
+            for key, item, raw_label, cells in found:
                 if standard is None:
-                    cols = ["amount"]
-                    raws = raws[:1]
-                elif len(raws) == len(self.header_cols):
-                    cols = self.header_cols
-                elif len(raws) <= len(standard):
-                    cols = standard[: len(raws)]
-                    if self.header_cols and len(raws) != len(standard):
-                        issues.append(Issue(file=self.file, line=row.no, message=(
-                            f"资金行“{raw_label}”有 {len(raws)} 个数，表头有 {len(self.header_cols)} 列；按标准列序读取")))
+                    cols, cells = ["amount"], cells[:1]
                 else:
-                    cols = standard + [f"col{i}" for i in range(len(standard), len(raws))]
+                    cols = self._columns_for(cells, standard, row, raw_label, issues)
                 values = {}
-                for c, raw in zip(cols, raws):
+                for c, (_, raw) in zip(cols, cells):
                     v = parse_number(raw)
                     if v is not None and c not in _NOT_AMOUNTS:
                         v = v / factor

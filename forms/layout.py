@@ -16,15 +16,15 @@ from jixiao.forms.textio import Row
 
 # --- titles, years, periods --------------------------------------------------------------------
 
-_TITLE = re.compile(r"绩效(目标申报|目标|跟踪|运行监控|监控|自评)表")
-_TITLE_TYPES = {
-    "目标申报": FormType.declaration,
-    "目标": FormType.declaration,
-    "跟踪": FormType.tracking,
-    "运行监控": FormType.tracking,
-    "监控": FormType.tracking,
-    "自评": FormType.self_evaluation,
-}
+_TITLE = re.compile(r"绩效[^表]{0,8}表")
+# Keywords inside a title, checked in order: 监控 and 跟踪 before 目标 ("绩效目标运行监控表").
+_TITLE_TYPES = [
+    ("自评", FormType.self_evaluation),
+    ("跟踪", FormType.tracking),
+    ("监控", FormType.tracking),
+    ("申报", FormType.declaration),
+    ("目标", FormType.declaration),
+]
 _YEAR_LINE = re.compile(r"^[(（]?(?:年度[:：]?)?(\d{4})年?度?[)）]?$")
 _YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年度")
 _PERIOD = re.compile(
@@ -40,11 +40,15 @@ def detect_title(row: Row) -> tuple[FormType, int | None] | None:
     text = "".join(t for _, t in texts)
     if len(text) > 60:
         return None
-    m = _TITLE.search(label_key(text))
-    if not m:
+    key = label_key(text)
+    m = _TITLE.search(key)
+    if not m or "汇总" in key or "说明" in key:
+        return None
+    form_type = next((t for word, t in _TITLE_TYPES if word in m.group(0)), None)
+    if form_type is None:
         return None
     ym = _YEAR_IN_TEXT.search(text)
-    return _TITLE_TYPES[m.group(1)], int(ym.group(1)) if ym else None
+    return form_type, int(ym.group(1)) if ym else None
 
 
 def detect_year(row: Row) -> int | None:
@@ -215,6 +219,7 @@ _IND_COLS: list[tuple[str, str]] = [
     ("一级指标", "level1"),
     ("二级指标", "level2"),
     ("三级指标", "name"),
+    ("指标名称", "name"),
     ("计划完成值", "plan"),
     ("计划值", "plan"),
     ("实际完成值", "actual"),
@@ -255,7 +260,7 @@ def default_layout(form_type: FormType | None) -> IndicatorLayout:
 def detect_indicator_header(row: Row) -> IndicatorLayout | None:
     texts = row.texts
     keys = [(col, label_key(t)) for col, t in texts]
-    levels = sum(1 for _, k in keys if k in ("一级指标", "二级指标", "三级指标"))
+    levels = sum(1 for _, k in keys if k in ("一级指标", "二级指标", "三级指标", "指标名称"))
     if levels < 2 and not (levels == 1 and any("指标值" in k for _, k in keys)):
         return None
     cols: dict[str, int] = {}

@@ -20,6 +20,7 @@ from jixiao.forms.funds import item_of
 from jixiao.forms.models import FormType, Issue, ParseResult
 from jixiao.forms.taxonomy import match_label
 from jixiao.forms.textio import InputError, Row, read_file, rows_of
+from jixiao.forms.values import looks_like_value
 
 _YEAR_ANYWHERE = re.compile(r"(20\d{2})\s*年度")
 
@@ -47,6 +48,8 @@ def _section_of(row: Row) -> str:
     texts = row.texts
     if texts and (m := match_label(texts[0][1])) is not None and m.exact:
         return "indicators"
+    if len(texts) >= 2 and any(looks_like_value(t) for _, t in texts[1:]):
+        return "indicators"  # a name and its target: a table row whose label cells were merged away
     return "loose"
 
 

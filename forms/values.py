@@ -28,6 +28,8 @@ _VALUE_RE = re.compile(
     rf"^(?P<op>{_OP_RE})?(?P<num>{_NUM_RE})"
     rf"(?:\((?P<u1>[^()\d]{{1,10}})\)|(?P<u2>[^\d()]{{1,6}}))?$"
 )
+_SUFFIX_OPS = {"及以上": "≥", "以上": "≥", "及以下": "≤", "以下": "≤", "以内": "≤", "之内": "≤"}
+_SUFFIX_OP = re.compile(r"(及以上|以上|及以下|以下|以内|之内)$")
 _NUMBER_ONLY = re.compile(rf"^{_NUM_RE}$")
 _DATE_HINT = re.compile(r"\d+\s*(?:年|月|日|季度)|月底|月初|月中|年底|年末|年初|上半年|下半年|重阳节|春节|国庆")
 _WS = re.compile(r"\s+")
@@ -84,6 +86,12 @@ def parse_value(raw: str | None) -> Value | None:
         return None
     s = norm(raw).replace("％", "%")
     m = _VALUE_RE.match(s)
+    suffix_op = None
+    sm = _SUFFIX_OP.search(s)
+    if sm and sm.start() > 0 and (not m or m.group("u2") and _SUFFIX_OP.search(m.group("u2"))):
+        m2 = _VALUE_RE.match(s[: sm.start()])  # "90%以上" is ≥90%, "5天以内" is ≤5天
+        if m2 and not m2.group("op"):
+            m, suffix_op = m2, _SUFFIX_OPS[sm.group(0)]
     if m:
         unit = m.group("u1") or m.group("u2")
         if unit is not None:
@@ -94,7 +102,7 @@ def parse_value(raw: str | None) -> Value | None:
             op = m.group("op")
             return Value(
                 raw=raw,
-                op=_OP_MAP[op] if op else None,
+                op=_OP_MAP[op] if op else suffix_op,
                 number=float(m.group("num").replace(",", "")),
                 unit=unit or None,
                 kind="numeric",
