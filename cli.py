@@ -214,6 +214,203 @@ def stats(
         out.print(t, highlight=False)
 
 
+class Kind(str, Enum):
+    indicator = "indicator"
+    goal = "goal"
+    project = "project"
+
+
+class FormTypeOpt(str, Enum):
+    declaration = "declaration"
+    tracking = "tracking"
+    self_evaluation = "self_evaluation"
+
+
+class IndexType(str, Enum):
+    auto = "auto"
+    flat = "flat"
+    ivf = "ivf"
+
+
+def _open_store(db: Path):
+    from jixiao.index.store import Store, StoreError
+
+    try:
+        return Store(db)
+    except StoreError as e:
+        err.print(f"[red]error[/red] {e}", highlight=False)
+        raise typer.Exit(1)
+
+
+@app.command("index")
+def index_cmd(
+    db: Path = typer.Option(Path("jixiao.db"), "--db", envvar="JIXIAO_DB", help="Corpus file."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL", help="use-m3 (default), tokenlearn-static, a sentence-transformers folder, or a model name in the local Hugging Face cache."),
+    kind: Optional[list[Kind]] = typer.Option(None, "--kind", help="Only these indexes (default: indicator, goal, project)."),
+    index_type: IndexType = typer.Option(IndexType.auto, "--index-type", help="auto: exact below 50,000 vectors, IVF above; or force flat / ivf."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild even if up to date (needed to switch models)."),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f"),
+) -> None:
+    """Embed indicator and goal texts and build the FAISS indexes beside the corpus.
+
+    Embeddings are cached in the corpus by (model, text): identical texts are embedded once and an
+    unchanged corpus embeds nothing. Indexes are rebuilt when the corpus changed since.
+
+    Example: jixiao index --db corpus.db
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from jixiao.index.build import build_indexes
+    from jixiao.index.embed import EmbeddingError
+    from jixiao.index.faiss_index import IndexError_
+
+    kinds = tuple(k.value for k in kind) if kind else ("indicator", "goal", "project")
+    bar = Progress(TextColumn("embed {task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+                   disable=not err.is_terminal, transient=True)
+    tasks: dict[str, int] = {}
+
+    def tick(k: str, done: int, total: int) -> None:
+        if k not in tasks:
+            tasks[k] = bar.add_task(k, total=total)
+        bar.update(tasks[k], completed=done)
+
+    with _open_store(db) as store:
+        if rebuild is False and model and store.get_meta("model") and model != store.get_meta("model"):
+            err.print(f"[red]error[/red] the corpus is indexed with {store.get_meta('model')}; "
+                      f"use --rebuild to switch to {model}", highlight=False)
+            raise typer.Exit(1)
+        try:
+            with bar:
+                reports = build_indexes(store, db, model, kinds, index_type.value, rebuild, tick)
+        except (EmbeddingError, IndexError_) as e:
+            err.print(f"[red]error[/red] {e}", highlight=False)
+            raise typer.Exit(1)
+    if fmt != ReportFormat.table:
+        _write(json.dumps([r.model_dump() for r in reports], ensure_ascii=False, indent=2 if fmt == ReportFormat.json else None))
+        return
+    t = Table(show_edge=False, box=None, header_style="bold")
+    for c in ("index", "status", "vectors", "newly embedded", "type", "seconds", "model"):
+        t.add_column(c)
+    for r in reports:
+        t.add_row(r.kind, r.status, str(r.count), str(r.embedded),
+                  r.index_type + (f" (nprobe {r.nprobe}, recall {r.tuned_recall})" if r.nprobe else ""),
+                  "" if r.seconds is None else f"{r.seconds:.2f}", r.model)
+    out.print(t, highlight=False)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="Text to look for: an indicator name, a goal sentence, a project description."),
+    db: Path = typer.Option(Path("jixiao.db"), "--db", envvar="JIXIAO_DB", help="Corpus file."),
+    kind: Kind = typer.Option(Kind.indicator, "--kind", "-k", help="indicator, goal or project."),
+    n: int = typer.Option(10, "-n", min=1, help="How many hits."),
+    year: Optional[int] = typer.Option(None, "--year", help="Only forms of this year."),
+    form_type: Optional[FormTypeOpt] = typer.Option(None, "--form-type", help="Only this form type."),
+    department: Optional[str] = typer.Option(None, "--department", help="Only this 主管部门 (exact)."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="Only this 实施单位 (exact)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL", help="Must be the model the index was built with."),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json or jsonl (csv too)."),
+    csv_out: bool = typer.Option(False, "--csv", help="Write the hits as CSV."),
+) -> None:
+    """Find the indicators, goals or projects most like QUERY: who else wrote this, and what did they promise?
+
+    Filters restrict the candidates before the top n is taken, so a filter never hides a match.
+    Indicator searches also summarize the targets the similar indicators set (≥90%: 7 …).
+
+    Example: jixiao search "培训课程出席率" --db corpus.db --year 2024 -n 5
+    """
+    from jixiao.index.embed import EmbeddingError
+    from jixiao.index.faiss_index import IndexError_
+    from jixiao.index.search import Filters, SearchError, search as run
+
+    filters = Filters(year=year, form_type=form_type.value if form_type else None, department=department, unit=unit)
+    with _open_store(db) as store:
+        try:
+            res = run(store, db, query, kind.value, n, filters, model)
+        except (SearchError, IndexError_, EmbeddingError) as e:
+            err.print(f"[red]error[/red] {e}", highlight=False)
+            raise typer.Exit(1)
+    if res.stale:
+        err.print(f"[yellow]warning[/yellow] the corpus changed after the {kind.value} index was built; "
+                  f"run `jixiao index --db {db}`", highlight=False)
+    if csv_out:
+        import csv as _csv
+        import io
+
+        buf = io.StringIO()
+        w = _csv.DictWriter(buf, fieldnames=list(res.hits[0].model_dump()) if res.hits else ["score"])
+        w.writeheader()
+        for h in res.hits:
+            w.writerow(h.model_dump())
+        _write(buf.getvalue())
+        return
+    if fmt == ReportFormat.json:
+        _write(res.model_dump_json(indent=2))
+        return
+    if fmt == ReportFormat.jsonl:
+        for h in res.hits:
+            _write(h.model_dump_json())
+        return
+    t = Table(show_edge=False, box=None, header_style="bold")
+    cols = ["score", "text", "project", "unit", "year", "form"] + (["target", "actual"] if kind == Kind.indicator else []) + ["where"]
+    for c in cols:
+        t.add_column(c, overflow="fold")
+    for h in res.hits:
+        row = [f"{h.score:.3f}", h.text if len(h.text) <= 60 else h.text[:60] + "…", h.project_name or "-",
+               h.unit or "-", str(h.year or "-"), h.form_type + (f"/{h.role}" if h.role else "")]
+        if kind == Kind.indicator:
+            row += [h.target or "", h.actual or ""]
+        t.add_row(*row, f"{h.file}:{h.line}")
+    out.print(t, highlight=False)
+    if res.target_summary:
+        out.print("targets of these indicators: " + " · ".join(f"{s['target']} ×{s['count']}" for s in res.target_summary),
+                  highlight=False)
+    if not res.hits:
+        out.print("no hits")
+
+
+@app.command()
+def similar(
+    project: str = typer.Argument(..., help="Project name (exact, or a unique part of it)."),
+    db: Path = typer.Option(Path("jixiao.db"), "--db", envvar="JIXIAO_DB", help="Corpus file."),
+    n: int = typer.Option(10, "-n", min=1, help="How many projects."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL"),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f"),
+) -> None:
+    """The projects most like PROJECT, by goal text and indicator set.
+
+    Example: jixiao similar "信息系统运维费" --db corpus.db
+    """
+    from jixiao.index.embed import EmbeddingError
+    from jixiao.index.faiss_index import IndexError_
+    from jixiao.index.search import SearchError, similar as run
+
+    with _open_store(db) as store:
+        try:
+            (me,), hits = run(store, db, project, n, model)
+        except (SearchError, IndexError_, EmbeddingError) as e:
+            err.print(f"[red]error[/red] {e}", highlight=False)
+            raise typer.Exit(1)
+    if fmt == ReportFormat.json:
+        _write(json.dumps({"project": me, "similar": [h.model_dump() for h in hits]}, ensure_ascii=False, indent=2))
+        return
+    if fmt == ReportFormat.jsonl:
+        for h in hits:
+            _write(h.model_dump_json())
+        return
+    out.print(f"projects most like {me['project_name']}（{me['unit']}）:", highlight=False)
+    t = Table(show_edge=False, box=None, header_style="bold")
+    for c in ("score", "project", "unit", "years", "forms", "goal sim", "indicator sim", "shared indicators", "where"):
+        t.add_column(c, overflow="fold")
+    f2 = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
+    for h in hits:
+        t.add_row(f"{h.score:.3f}", h.project_name or "-", h.unit or "-", ",".join(map(str, h.years)),
+                  ",".join(h.form_types), f2(h.goal_similarity), f2(h.indicator_similarity),
+                  "、".join(h.shared_indicators[:5]) + ("…" if len(h.shared_indicators) > 5 else ""),
+                  f"{h.file}:{h.line}")
+    out.print(t, highlight=False)
+
+
 def main() -> None:
     app()
 

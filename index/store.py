@@ -16,7 +16,7 @@ from typing import Iterator
 
 from jixiao.forms.models import Form, Issue
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -90,6 +90,13 @@ CREATE TABLE IF NOT EXISTS issues (
     message TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS issues_file ON issues(file_id);
+CREATE TABLE IF NOT EXISTS embeddings (
+    model TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, text_hash)
+) WITHOUT ROWID;
 """
 
 
@@ -133,6 +140,7 @@ class Store:
                     self.conn.execute(stmt)
             self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (str(SCHEMA_VERSION),))
+            self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('corpus_version', '0')")
 
     def close(self) -> None:
         self.conn.close()
@@ -181,7 +189,37 @@ class Store:
                 self._insert_form(c, file_id, seq, form)
                 if on_form is not None:
                     on_form(seq)
+            # Indexes record the version they were built from, so a changed corpus is noticed.
+            c.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'corpus_version'")
         return file_id
+
+    # --- settings and versions -----------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def corpus_version(self) -> int:
+        return int(self.get_meta("corpus_version") or 0)
+
+    # --- embedding cache -----------------------------------------------------------------------
+
+    def cached_vectors(self, model: str, hashes: list[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for i in range(0, len(hashes), 900):  # SQLite's bound-parameter limit
+            chunk = hashes[i:i + 900]
+            q = f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({','.join('?' * len(chunk))})"
+            out.update(self.conn.execute(q, (model, *chunk)).fetchall())
+        return out
+
+    def put_vectors(self, model: str, dim: int, rows: list[tuple[str, bytes]]) -> None:
+        with self.transaction() as c:
+            c.executemany("INSERT OR IGNORE INTO embeddings(model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
+                          [(model, h, dim, v) for h, v in rows])
 
     def _insert_issue(self, c: sqlite3.Connection, file_id: int, form_id: int | None, issue: Issue) -> None:
         c.execute("INSERT INTO issues(file_id, form_id, line, severity, message) VALUES (?, ?, ?, ?, ?)",

@@ -1,0 +1,93 @@
+"""Building the indicator, goal and project indexes of a corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from pydantic import BaseModel
+
+from jixiao.index import faiss_index
+from jixiao.index.embed import DEFAULT_MODEL, Embedder, load_embedder
+from jixiao.index.items import KINDS, Kind, goal_items, indicator_items
+from jixiao.index.store import Store
+from jixiao.index.vectors import embed_cached, project_vectors
+
+
+class KindReport(BaseModel):
+    kind: str
+    status: str  # built, up-to-date
+    count: int
+    embedded: int  # distinct texts that were not in the cache
+    index_type: str
+    model: str
+    seconds: float | None = None
+    nprobe: int | None = None
+    tuned_recall: float | None = None
+
+
+def corpus_model(store: Store, requested: str | None) -> str:
+    """The model spec to use: the one asked for, else the one the corpus was indexed with, else the default."""
+    return requested or store.get_meta("model") or DEFAULT_MODEL
+
+
+def _status(db: Path, kind: str, store: Store, embedder: Embedder) -> faiss_index.IndexInfo | None:
+    try:
+        _, info = faiss_index.load(db, kind)
+    except faiss_index.IndexError_:
+        return None
+    if info.model != embedder.model_id or info.corpus_version != store.corpus_version:
+        return None
+    return info
+
+
+def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple[Kind, ...] = KINDS,
+                  index_type: str = "auto", rebuild: bool = False,
+                  progress: Callable[[str, int, int], None] | None = None) -> list[KindReport]:
+    spec = corpus_model(store, model)
+    embedder = load_embedder(spec)
+    reports: list[KindReport] = []
+    cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # kind -> (ids, form_ids, vectors)
+
+    def vectors_of(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        if kind in cache:
+            return (*cache[kind], 0)
+        items = list(indicator_items(store) if kind == "indicator" else goal_items(store))
+        done = 0
+
+        def tick(k: int) -> None:
+            nonlocal done
+            done += k
+            if progress is not None:
+                progress(kind, done, len(items))
+
+        vecs, embedded = embed_cached(store, embedder, [it.text for it in items], tick)
+        ids = np.array([it.id for it in items], dtype=np.int64)
+        fids = np.array([it.form_id for it in items], dtype=np.int64)
+        cache[kind] = (ids, fids, vecs)
+        return ids, fids, vecs, embedded
+
+    for kind in kinds:
+        fresh = None if rebuild or index_type not in ("auto",) else _status(db, kind, store, embedder)
+        if fresh is not None:
+            reports.append(KindReport(kind=kind, status="up-to-date", count=fresh.count, embedded=0,
+                                      index_type=fresh.index_type, model=fresh.model))
+            continue
+        if kind == "project":
+            gi, gf, gv, e1 = vectors_of("goal")
+            ii, if_, iv, e2 = vectors_of("indicator")
+            ids = np.array([r[0] for r in store.conn.execute("SELECT id FROM forms ORDER BY id")], dtype=np.int64)
+            vecs = project_vectors(ids, gf, gv, if_, iv) if len(ids) else np.zeros((0, embedder.dim), np.float32)
+            embedded = e1 + e2
+        else:
+            ids, _, vecs, embedded = vectors_of(kind)
+        index, extra = faiss_index.build(np.ascontiguousarray(vecs), ids, index_type)
+        info = faiss_index.IndexInfo(kind=kind, model=embedder.model_id, dim=embedder.dim, count=len(ids),
+                                     corpus_version=store.corpus_version, **extra)
+        faiss_index.save(index, info, db)
+        reports.append(KindReport(kind=kind, status="built", count=len(ids), embedded=embedded,
+                                  index_type=info.index_type, model=info.model, seconds=info.build_seconds,
+                                  nprobe=info.nprobe, tuned_recall=info.tuned_recall))
+    store.set_meta("model", spec)
+    return reports
