@@ -79,7 +79,8 @@ class SentenceTransformerEmbedder:
                 f"cache, and jixiao does not download models. Download it where a hub is reachable "
                 f"(SentenceTransformer({name_or_path!r}).save('DIR')) and pass --model DIR. ({type(e).__name__}: {e})"
             ) from None
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -109,7 +110,10 @@ def tokenlearn_static_folder() -> Path:
         return target
     from safetensors.numpy import load_file
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import Normalize, StaticEmbedding
+    try:
+        from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
+    except ImportError:  # sentence-transformers < 6
+        from sentence_transformers.models import Normalize, StaticEmbedding
     from tokenizers import Tokenizer
 
     src = Path(static_model.__file__).resolve().parent / "model"
