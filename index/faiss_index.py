@@ -130,13 +130,22 @@ def search(index: faiss.Index, info: IndexInfo, query: np.ndarray, k: int,
            allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Top-k (scores, ids); with `allowed`, exact among those ids only, so filters lose nothing."""
     k = max(1, min(k, info.count))
-    if allowed is None:
-        return index.search(query, k)
-    if len(allowed) == 0:
+    if allowed is not None and len(allowed) == 0:
         return np.zeros((len(query), 0), np.float32), np.zeros((len(query), 0), np.int64)
-    sel = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
-    if info.index_type == "ivf":
-        params = faiss.SearchParametersIVF(sel=sel, nprobe=info.nlist)
-    else:
-        params = faiss.SearchParameters(sel=sel)
-    return index.search(query, min(k, len(allowed)), params=params)
+    params = None
+    if allowed is not None:
+        sel = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+        if info.index_type == "ivf":
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=info.nlist)
+        else:
+            params = faiss.SearchParameters(sel=sel)
+        k = min(k, len(allowed))
+    # One query gains nothing from OpenMP threads, and their spin-wait after the search slows
+    # the next numpy call (the next query's embedding) four-fold on two cores.
+    threads = faiss.omp_get_max_threads()
+    if len(query) == 1:
+        faiss.omp_set_num_threads(1)
+    try:
+        return index.search(query, k, params=params)
+    finally:
+        faiss.omp_set_num_threads(threads)
