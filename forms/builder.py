@@ -17,13 +17,21 @@ from jixiao.forms.layout import (
     header_fields, is_funds_header, is_goal_label, tail_label,
 )
 from jixiao.forms.models import Form, FormType, Goal, Indicator, Issue, Judgement, Source
-from jixiao.forms.taxonomy import match_label, resolve_levels
+from jixiao.forms.taxonomy import label_char_share, match_label, resolve_levels
 from jixiao.forms.textio import Row
 from jixiao.forms.values import is_placeholder, norm, parse_number, parse_value
 
 _SUMMARY_SUFFIX = re.compile(r"\s*[(（]\s*汇总\s*[)）]\s*$")
 _ORG_CODE = re.compile(r"^\s*(?:[\[【(（]\s*\d{2,}\s*[\]】)）]|\d{3,}\s*[-—_ ]?)\s*")  # "[123]上海市…", "123 上海市…"
 _NUMS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _value_key(text: str) -> str:
+    """What a value cell says, without its operator or number formatting: "=12000.00(份)" → "12000份"."""
+    v = parse_value(text)
+    if v is not None and v.kind == "numeric":
+        return f"{v.number:g}{v.unit or ''}"
+    return norm(text)
 
 
 class FormBuilder:
@@ -215,11 +223,11 @@ class FormBuilder:
     def _indicator_row(self, row: Row) -> None:
         cells = row.texts
         lay = self.layout or default_layout(self.form_type)
-        if self.readings and is_fragment_row(cells):
-            # Either the rest of a row cut by the page break, or stray vertical label text.
-            if self.break_since_indicator:
-                self._merge_fragment(cells, row.no)
-            return
+        if self.readings and self.break_since_indicator and is_fragment_row(cells):
+            # Right after a page break: the rest of a row the break cut, or stray vertical label
+            # text. Anything else short ("准确性 | 准确") is an ordinary row and read as one.
+            if self._merge_fragment(cells, row.no) or label_char_share([t for _, t in cells]) >= 0.6:
+                return
         reading = read_row(cells, lay, self.inherited[0])
         if reading.empty:
             return
@@ -260,16 +268,13 @@ class FormBuilder:
         return True
 
     def _repeats_previous(self, r: RowReading) -> bool:
+        """Every value of this row says what the previous row said (≥90.00(%) and 90.00(%) alike)."""
         prev = self.readings[-1][0]
         if r.name is not None and (prev.name is None or norm(r.name[1]) != norm(prev.name[1])):
             return False
-        mine = Counter(_NUMS.findall("".join(r.values.values())))
-        theirs = Counter(_NUMS.findall("".join(prev.values.values())))
-        if mine - theirs:
-            return False
-        prev_text = norm("".join(prev.values.values()))
-        return all(norm(_NUMS.sub("", v)) in prev_text or not _NUMS.sub("", norm(v)).strip("()%≥≤=<>.")
-                   for v in r.values.values())
+        theirs = Counter(_value_key(v) for v in prev.values.values())
+        mine = Counter(_value_key(v) for v in r.values.values())
+        return bool(mine) and not (mine - theirs)
 
     def _complements_previous(self, r: RowReading, line: int) -> bool:
         """A row whose values were pushed onto the next page: fill the previous row's empty fields."""

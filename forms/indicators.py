@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from jixiao.forms.layout import SECTION_LABELS, IndicatorLayout, is_goal_label
 from jixiao.forms.taxonomy import LabelMatch, is_label_fragment, label_key, match_label
@@ -20,6 +21,10 @@ _HAS_DIGIT = re.compile(r"\d")
 
 
 def cell_kind(text: str) -> str:
+    return _cell_kind_cached(text) if len(text) <= 24 else _cell_kind(text)
+
+
+def _cell_kind(text: str) -> str:
     if is_placeholder(text):
         return "dash"
     if parse_number(text) is not None and not text.rstrip().endswith("%"):
@@ -34,6 +39,8 @@ def cell_kind(text: str) -> str:
         return "date"
     return "short" if len(s) <= 12 else "long"
 
+
+_cell_kind_cached = lru_cache(maxsize=16384)(_cell_kind)
 
 # How well a kind of cell fits a field. Weights and scores are plain numbers; anything else there
 # is almost certainly a misreading, hence the strong negatives.
@@ -59,9 +66,23 @@ def _fit(fld: str, kind: str) -> float:
 
 def align(cells: list[tuple[int, str]], fields: list[str], expected: dict[str, float]) -> dict[str, list[tuple[int, str]]]:
     """Assign value cells, in order, to fields in order; a text cell may extend the previous field."""
+    kinds = tuple(cell_kind(t) for _, t in cells)
     fields = fields + [_OVERFLOW]
+    # Rows of one table share their shape, so the assignment is computed once per shape.
+    key = (kinds, tuple(c for c, _ in cells), tuple(fields), tuple(expected.get(f) for f in fields))
+    order = _align_cached(key)
+    out: dict[str, list[tuple[int, str]]] = {}
+    for cell, j in zip(cells, order):
+        out.setdefault(fields[j], []).append(cell)
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _align_cached(key: tuple) -> tuple[int, ...]:
+    kinds, cols, fields, exp = key
+    expected = dict(zip(fields, exp))
+    cells = [(c, "") for c in cols]
     n, k = len(cells), len(fields)
-    kinds = [cell_kind(t) for _, t in cells]
     NEG = float("-inf")
     # best[i][j]: best score with cells[:i+1] placed and cell i in field j.
     best = [[NEG] * k for _ in range(n)]
@@ -90,11 +111,11 @@ def align(cells: list[tuple[int, str]], fields: list[str], expected: dict[str, f
                 best[i][j] = cand + g
                 back[i][j] = arg
     j = max(range(k), key=lambda x: best[n - 1][x])
-    out: dict[str, list[tuple[int, str]]] = {}
+    order = [0] * n
     for i in range(n - 1, -1, -1):
-        out.setdefault(fields[j], []).insert(0, cells[i])
+        order[i] = j
         j = back[i][j]
-    return out
+    return tuple(order)
 
 
 def _is_name_candidate(text: str) -> bool:

@@ -62,6 +62,8 @@ def detect_year(row: Row) -> int | None:
 
 def detect_period(row: Row) -> tuple[str, str] | None:
     """跟踪时段：（ 2024年1月 至 2024年8月 ） → ("2024-01", "2024-08")."""
+    if "时段" not in row.joined() and "时 段" not in row.joined():
+        return None
     text = label_key(row.joined())
     if "跟踪时段" not in text and "监控时段" not in text and "时段" not in text[:6]:
         return None
@@ -93,14 +95,18 @@ HEADER_FIELDS = {
 OTHER_LABELS = {"项目负责人", "联系电话", "联系人", "项目属性", "项目期限", "资金用途", "填报日期"}
 
 
-@lru_cache(maxsize=65536)
-def header_label(cell: str) -> str | None:
+@lru_cache(maxsize=4096)
+def _header_label(cell: str) -> str | None:
     key = label_key(cell)
     if key in HEADER_FIELDS:
         return HEADER_FIELDS[key]
     if key in OTHER_LABELS:
         return "_other"
     return None
+
+
+def header_label(cell: str) -> str | None:
+    return _header_label(cell) if len(cell) <= 16 else None  # no header label is longer
 
 
 def split_label_value(cell: str) -> tuple[str, str] | None:
@@ -115,6 +121,12 @@ def split_label_value(cell: str) -> tuple[str, str] | None:
 
 def header_fields(row: Row) -> dict[str, tuple[str, int]]:
     """Header labels in a row and the value that follows each: field -> (value, column)."""
+    if row.header is None:
+        row.header = _header_fields(row)
+    return dict(row.header)
+
+
+def _header_fields(row: Row) -> dict[str, tuple[str, int]]:
     out: dict[str, tuple[str, int]] = {}
     texts = row.texts
     i = 0
@@ -258,6 +270,9 @@ def default_layout(form_type: FormType | None) -> IndicatorLayout:
 
 
 def detect_indicator_header(row: Row) -> IndicatorLayout | None:
+    joined = row.joined()
+    if "指标" not in joined and "指 标" not in joined:
+        return None
     texts = row.texts
     keys = [(col, label_key(t)) for col, t in texts]
     levels = sum(1 for _, k in keys if k in ("一级指标", "二级指标", "三级指标", "指标名称"))

@@ -114,6 +114,8 @@ def parse_text(text: str, file: str = "<text>", encoding: str | None = None) -> 
             continue
         if title is not None or cur is None:
             section = _section_of(row)
+            if section == "loose" and len(row.texts) >= 2 and cur is not None and cur.section == "indicators":
+                section = "indicators"  # a word-valued row of the table, on the page after a repeated title
             if section == "loose":
                 if len(row.texts) == 1:
                     loose.append(row)

@@ -45,10 +45,17 @@ _CHARS = set("".join(TAXONOMY) + "".join(l2 for v in TAXONOMY.values() for l2 in
 _WS = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=65536)
+def _key(text: str) -> str:
+    return _WS.sub("", unicodedata.normalize("NFKC", text)).strip(":：")
+
+
+_key_cached = lru_cache(maxsize=16384)(_key)
+
+
 def label_key(text: str) -> str:
     """Whitespace-free, width-normalised form of a cell for label comparison."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text)).strip(":：")
+    # Labels and values repeat across thousands of forms; sentences do not, and would only churn the cache.
+    return _key_cached(text) if len(text) <= 24 else _key(text)
 
 
 class LabelMatch(NamedTuple):
@@ -60,6 +67,8 @@ class LabelMatch(NamedTuple):
 @lru_cache(maxsize=4096)
 def match_label(text: str, context_level1: str | None = None) -> LabelMatch | None:
     """Match a cell against the taxonomy: exact, alias, or an unambiguous truncated prefix."""
+    if len(text) > 30:  # the longest label, spaced out by wrapping, is shorter
+        return None
     key = label_key(text)
     if not key:
         return None
@@ -94,6 +103,12 @@ def is_label_fragment(text: str) -> bool:
     """True for stray pieces of vertically printed labels ("标", "度指标", "满 意 度 指 标 标")."""
     key = label_key(text)
     return bool(key) and all(ch in _CHARS for ch in key)
+
+
+def label_char_share(texts: list[str]) -> float:
+    """Share of characters that belong to taxonomy labels: near 1 for vertical-label debris."""
+    key = "".join(label_key(t) for t in texts)
+    return sum(ch in _CHARS for ch in key) / len(key) if key else 0.0
 
 
 def resolve_levels(

@@ -97,10 +97,13 @@ _CJK = "\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _SPACE_IN_BRACKET = re.compile(r"\s+(?=[)%）])|(?<=[(（])\s+|(?<=\d)\s+(?=[(（])")
 _WS = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009]+")
+_NEEDS_WORK = re.compile(r"[<&*_\s\u00a0\u3000\u2002\u2003\u2009]")
 
 
 def clean_cell(text: str) -> str:
     """Remove markup and the spaces that wrapping put inside Chinese text."""
+    if not _NEEDS_WORK.search(text):
+        return text  # the common case: a plain cell
     if "<" in text:
         text = _TAG.sub(" ", text)
     if "&" in text and _ENTITY.search(text):
@@ -122,6 +125,7 @@ class Row:
     cells: list[str]
     heading: bool = False
     texts: list[tuple[int, str]] = field(default_factory=list)  # the non-empty cells with their column
+    header: dict | None = None  # header fields found on the row, computed once (layout.header_fields)
 
     def __post_init__(self) -> None:
         self.texts = [(i, c) for i, c in enumerate(self.cells) if c]

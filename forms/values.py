@@ -50,10 +50,16 @@ ACHIEVED_WORDS = {
 }
 
 
-@lru_cache(maxsize=65536)
+def _norm(text: str) -> str:
+    return _WS.sub("", unicodedata.normalize("NFKC", text))
+
+
+_norm_cached = lru_cache(maxsize=16384)(_norm)
+
+
 def norm(text: str) -> str:
     """NFKC, no whitespace: the comparison form of a short cell."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text))
+    return _norm_cached(text) if len(text) <= 24 else _norm(text)
 
 
 def parse_number(text: str | None) -> float | None:
@@ -76,9 +82,14 @@ def is_placeholder(text: str) -> bool:
     return norm(text) in _DASHES
 
 
-@lru_cache(maxsize=65536)
 def parse_value(raw: str | None) -> Value | None:
     """Parse a target or actual cell into operator, number and unit, or a qualitative word."""
+    if raw is not None and len(raw) > 24:
+        return _parse_value(raw)  # sentences are not worth caching
+    return _parse_value_cached(raw)
+
+
+def _parse_value(raw: str | None) -> Value | None:
     if raw is None:
         return None
     raw = raw.strip()
@@ -110,6 +121,9 @@ def parse_value(raw: str | None) -> Value | None:
     achieved = ACHIEVED_WORDS.get(s)
     kind = "date" if _DATE_HINT.search(s) else "qualitative"
     return Value(raw=raw, word=s, kind=kind, achievement=achieved)
+
+
+_parse_value_cached = lru_cache(maxsize=16384)(_parse_value)
 
 
 def looks_like_value(text: str) -> bool:
