@@ -7,6 +7,7 @@ Exit codes: 0 the run did its job (warnings may have been printed); 1 an input c
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -60,6 +61,12 @@ def _version(value: bool) -> None:
 def _main(version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True,
                                                   help="Print the version and exit.")) -> None:
     pass
+
+
+def _where(path: str, line: int | None) -> str:
+    """file:line for people: relative to the working directory when the file is under it."""
+    rel = os.path.relpath(path)
+    return f"{path if rel.startswith('..') else rel}:{line or ''}"
 
 
 def _write(text: str) -> None:
@@ -309,8 +316,7 @@ def search(
     department: Optional[str] = typer.Option(None, "--department", help="Only this 主管部门 (exact)."),
     unit: Optional[str] = typer.Option(None, "--unit", help="Only this 实施单位 (exact)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL", help="Must be the model the index was built with."),
-    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json or jsonl (csv too)."),
-    csv_out: bool = typer.Option(False, "--csv", help="Write the hits as CSV."),
+    fmt: ParseFormat = typer.Option(ParseFormat.table, "--format", "-f", help="table, json, jsonl or csv (one row per hit)."),
 ) -> None:
     """Find the indicators, goals or projects most like QUERY: who else wrote this, and what did they promise?
 
@@ -333,7 +339,7 @@ def search(
     if res.stale:
         err.print(f"[yellow]warning[/yellow] the corpus changed after the {kind.value} index was built; "
                   f"run `jixiao index --db {db}`", highlight=False)
-    if csv_out:
+    if fmt == ParseFormat.csv:
         import csv as _csv
         import io
 
@@ -344,10 +350,10 @@ def search(
             w.writerow(h.model_dump())
         _write(buf.getvalue())
         return
-    if fmt == ReportFormat.json:
+    if fmt == ParseFormat.json:
         _write(res.model_dump_json(indent=2))
         return
-    if fmt == ReportFormat.jsonl:
+    if fmt == ParseFormat.jsonl:
         for h in res.hits:
             _write(h.model_dump_json())
         return
@@ -360,7 +366,7 @@ def search(
                h.unit or "-", str(h.year or "-"), h.form_type + (f"/{h.role}" if h.role else "")]
         if kind == Kind.indicator:
             row += [h.target or "", h.actual or ""]
-        t.add_row(*row, f"{h.file}:{h.line}")
+        t.add_row(*row, _where(h.file, h.line))
     out.print(t, highlight=False)
     if res.target_summary:
         out.print("targets of these indicators: " + " · ".join(f"{s['target']} ×{s['count']}" for s in res.target_summary),
@@ -407,7 +413,7 @@ def similar(
         t.add_row(f"{h.score:.3f}", h.project_name or "-", h.unit or "-", ",".join(map(str, h.years)),
                   ",".join(h.form_types), f2(h.goal_similarity), f2(h.indicator_similarity),
                   "、".join(h.shared_indicators[:5]) + ("…" if len(h.shared_indicators) > 5 else ""),
-                  f"{h.file}:{h.line}")
+                  _where(h.file, h.line))
     out.print(t, highlight=False)
 
 

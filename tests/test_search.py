@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -49,6 +51,9 @@ def test_paraphrase_finds_indicator_with_contract(corpus):
     for h in out["hits"]:
         assert HIT_KEYS <= set(h) and {"target", "actual"} <= set(h)
     assert sum(s["count"] for s in out["target_summary"]) == 5
+    res = runner.invoke(app, ["search", "举办培训班的次数", "--db", str(corpus), "-n", "3", "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert len(rows) == 3 and HIT_KEYS <= set(rows[0]) and rows[0]["text"] == out["hits"][0]["text"]
 
 
 def test_goal_and_project_search(corpus):
