@@ -15,7 +15,9 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from jixiao import __version__
 
@@ -34,7 +36,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 # Piped tables keep one row per line (grep-able) instead of folding at 80 columns.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240, markup=False)  # document text is never markup
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -91,7 +93,7 @@ def parse(
 
     paths, problems = collect(files)
     for p in problems:
-        err.print(f"[red]error[/red] {p.path}: {p.error}", highlight=False)
+        err.print(f"[red]error[/red] {escape(str(p.path))}: {escape(str(p.error))}", highlight=False)
     forms = []
     failed = bool(problems)
     for path in paths:
@@ -100,9 +102,9 @@ def parse(
         for issue in result.all_issues():
             if issue.severity == "error":
                 failed = True
-                err.print(f"[red]error[/red] {issue}", highlight=False)
+                err.print(f"[red]error[/red] {escape(str(issue))}", highlight=False)
             elif not quiet:
-                err.print(f"[yellow]warning[/yellow] {issue}", highlight=False)
+                err.print(f"[yellow]warning[/yellow] {escape(str(issue))}", highlight=False)
     if fmt == ParseFormat.table:
         print_table(forms, out)
     else:
@@ -134,7 +136,7 @@ def ingest(
     try:
         store = Store(db, create=True)
     except StoreError as e:
-        err.print(f"[red]error[/red] {e}", highlight=False)
+        err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(1)
     show = progress if progress is not None else (err.is_terminal and len(files) > 1)
     bar = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -167,24 +169,24 @@ def _print_reports(reports, verbose: bool) -> None:
     style = {"failed": "red", "stored": "green", "replaced": "green", "unchanged": "dim", "duplicate": "yellow"}
     for r in reports:
         note = r.error or (f"same content as {r.same_as}" if r.same_as else "")
-        t.add_row(r.path, f"[{style[r.status]}]{r.status}[/]", str(r.forms), str(r.indicators),
+        t.add_row(r.path, Text(r.status, style=style[r.status]), str(r.forms), str(r.indicators),
                   str(len(r.warnings)), note)
     out.print(t, highlight=False)
     counts = {s: sum(1 for r in reports if r.status == s) for s in style}
     out.print(", ".join(f"{n} {s}" for s, n in counts.items() if n), highlight=False)
     for r in reports:
         if r.error:
-            err.print(f"[red]error[/red] {r.path}: {r.error}" if not r.error.startswith(r.path) else
-                      f"[red]error[/red] {r.error}", highlight=False)
+            err.print(f"[red]error[/red] {escape(str(r.path))}: {escape(str(r.error))}" if not r.error.startswith(r.path) else
+                      f"[red]error[/red] {escape(r.error)}", highlight=False)
     shown = 0
     for r in reports:
         for w in r.warnings:
             if verbose or shown < 10:
-                err.print(f"[yellow]warning[/yellow] {w}", highlight=False)
+                err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False)
                 shown += 1
     total = sum(len(r.warnings) for r in reports)
     if total > shown:
-        err.print(f"… {total - shown} more warnings (use --verbose)")
+        err.print(f"… {escape(str(total - shown))} more warnings (use --verbose)")
 
 
 @app.command()
@@ -202,7 +204,7 @@ def stats(
         with Store(db) as store:
             s = store.stats()
     except StoreError as e:
-        err.print(f"[red]error[/red] {e}", highlight=False)
+        err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(1)
     if fmt != ReportFormat.table:
         _write(json.dumps(s, ensure_ascii=False, indent=2 if fmt == ReportFormat.json else None))
@@ -245,7 +247,7 @@ def _open_store(db: Path):
     try:
         return Store(db)
     except StoreError as e:
-        err.print(f"[red]error[/red] {e}", highlight=False)
+        err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(1)
 
 
@@ -283,14 +285,14 @@ def index_cmd(
 
     with _open_store(db) as store:
         if rebuild is False and model and store.get_meta("model") and model != store.get_meta("model"):
-            err.print(f"[red]error[/red] the corpus is indexed with {store.get_meta('model')}; "
+            err.print(f"[red]error[/red] the corpus is indexed with {escape(str(store.get_meta('model')))}; "
                       f"use --rebuild to switch to {model}", highlight=False)
             raise typer.Exit(1)
         try:
             with bar:
                 reports = build_indexes(store, db, model, kinds, index_type.value, rebuild, tick)
         except (EmbeddingError, IndexError_) as e:
-            err.print(f"[red]error[/red] {e}", highlight=False)
+            err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
             raise typer.Exit(1)
     if fmt != ReportFormat.table:
         _write(json.dumps([r.model_dump() for r in reports], ensure_ascii=False, indent=2 if fmt == ReportFormat.json else None))
@@ -334,10 +336,10 @@ def search(
         try:
             res = run(store, db, query, kind.value, n, filters, model)
         except (SearchError, IndexError_, EmbeddingError) as e:
-            err.print(f"[red]error[/red] {e}", highlight=False)
+            err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
             raise typer.Exit(1)
     if res.stale:
-        err.print(f"[yellow]warning[/yellow] the corpus changed after the {kind.value} index was built; "
+        err.print(f"[yellow]warning[/yellow] the corpus changed after the {escape(str(kind.value))} index was built; "
                   f"run `jixiao index --db {db}`", highlight=False)
     if fmt == ParseFormat.csv:
         import csv as _csv
@@ -395,7 +397,7 @@ def similar(
         try:
             (me,), hits = run(store, db, project, n, model)
         except (SearchError, IndexError_, EmbeddingError) as e:
-            err.print(f"[red]error[/red] {e}", highlight=False)
+            err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
             raise typer.Exit(1)
     if fmt == ReportFormat.json:
         _write(json.dumps({"project": me, "similar": [h.model_dump() for h in hits]}, ensure_ascii=False, indent=2))
@@ -415,6 +417,11 @@ def similar(
                   "、".join(h.shared_indicators[:5]) + ("…" if len(h.shared_indicators) > 5 else ""),
                   _where(h.file, h.line))
     out.print(t, highlight=False)
+
+
+from jixiao.review.command import review_cmd  # noqa: E402
+
+app.command("review")(review_cmd)
 
 
 def main() -> None:

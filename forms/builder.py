@@ -16,7 +16,7 @@ from jixiao.forms.layout import (
     GRADES, GoalLayout, IndicatorLayout, default_layout, detect_goal_header, detect_indicator_header,
     header_fields, is_funds_header, is_goal_label, tail_label,
 )
-from jixiao.forms.models import Form, FormType, Goal, Indicator, Issue, Judgement, Source
+from jixiao.forms.models import FORM_TYPE_ZH, Form, FormType, Goal, Indicator, Issue, Judgement, Source
 from jixiao.forms.taxonomy import label_char_share, match_label, resolve_levels
 from jixiao.forms.textio import Row
 from jixiao.forms.values import is_placeholder, norm, parse_number, parse_value
@@ -63,6 +63,7 @@ class FormBuilder:
         self.judgement: dict[str, str] = {}
         self.corrective: list[str] = []
         self.corrective_open = False
+        self.lines: dict[str, int] = {}
         self.section = "header"
         self.issues: list[Issue] = []
 
@@ -184,6 +185,9 @@ class FormBuilder:
     def _tail(self, row: Row, label: str) -> None:
         texts = row.texts
         self.corrective_open = False
+        key = {"total": "total_score", "grade": "grade", "corrective": "corrective_measures"}.get(label)
+        if key or label.startswith("judgement"):
+            self.lines.setdefault(key or "judgement", row.no)
         if label == "total":
             nums = [v for _, t in texts if (v := parse_number(t)) is not None]
             if len(nums) >= 2:
@@ -356,8 +360,8 @@ class FormBuilder:
         if form_type is None:
             form_type = FormType.declaration
             self.warn(self.first_line, "无法判断表的类型（无标题、无可辨认的表头），按申报表读取")
-        if self.form_type is None and form_type is not None:
-            self.warn(self.first_line, f"无表名，按表头判断为{form_type.value}")
+        elif self.form_type is None:
+            self.warn(self.first_line, f"无表名，按表头判断为{FORM_TYPE_ZH[form_type]}")
         f = self.fields
         year = self.year or (int(self.period[0][:4]) if self.period else None)
         if year is None and file_year:
@@ -402,6 +406,7 @@ class FormBuilder:
             corrective_measures="".join(self.corrective) or None,
             source=Source(file=self.file, first_line=self.first_line, last_line=last, encoding=encoding,
                           spans=[(a, b) for a, b in self.spans]),
+            lines=self.lines,
             warnings=self.issues,
         )
 

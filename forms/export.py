@@ -72,10 +72,10 @@ def to_csv(forms: Iterable[Form]) -> str:
 
 def print_table(forms: Iterable[Form], console: Console) -> None:
     for f in forms:
-        head = f"[bold]{f.project_name or '(未命名项目)'}[/bold]  {FORM_TYPE_ZH[f.form_type]} {f.year or ''}"
+        head = f"{f.project_name or '(未命名项目)'}  {FORM_TYPE_ZH[f.form_type]} {f.year or ''}"
         if f.period_start:
             head += f"（跟踪时段 {f.period_start}～{f.period_end}）"
-        console.print(head)
+        console.print(head, style="bold", markup=False)
         console.print(f"  {f.source.file}:{f.source.first_line}-{f.source.last_line}  "
                       f"主管部门 {f.department or '-'} · 实施单位 {f.unit or '-'}")
         if f.funds:

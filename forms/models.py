@@ -147,6 +147,7 @@ class Form(BaseModel):
     judgement: Judgement | None = None
     corrective_measures: str | None = None
     source: Source
+    lines: dict[str, int] = Field(default_factory=dict)  # where total_score, grade, judgement, corrective_measures stand
     warnings: list[Issue] = Field(default_factory=list)
 
     @property

@@ -1,0 +1,61 @@
+"""Running the catalogue over forms: findings, stable ids, reviewers' decisions, filters."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from jixiao.forms.models import Form
+from jixiao.review import checks_goal, checks_indicator, checks_numbers  # noqa: F401  (register the checks)
+from jixiao.review.catalogue import CHECKS
+from jixiao.review.models import SEVERITY_RANK, Finding, Report, Summary
+from jixiao.review.settings import Settings, load_settings
+
+
+def load_decisions(path: str | Path | None) -> dict[str, str]:
+    """A reviewer's decisions: JSON {id: "accepted"|"dismissed"} or a report whose flags carry `decision`."""
+    if not path:
+        return {}
+    p = Path(path)
+    if not p.exists():
+        return {}
+    data = json.loads(p.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and "flags" in data:
+        data = {f["id"]: f["decision"] for f in data["flags"] if f.get("decision")}
+    bad = {k: v for k, v in data.items() if v not in ("accepted", "dismissed")}
+    if bad:
+        raise ValueError(f"{p}: decisions must be 'accepted' or 'dismissed', got {next(iter(bad.values()))!r}")
+    return data
+
+
+def review(forms: list[Form], settings: Settings | None = None, only: list[str] | None = None,
+           min_severity: str = "low", decisions: dict[str, str] | None = None) -> Report:
+    settings = settings or load_settings()
+    findings: list[Finding] = []
+    for check in CHECKS:
+        if only and not any(c in only or any(c.startswith(o.rstrip("*")) for o in only if o.endswith("*"))
+                            for c in check.codes):
+            continue
+        if check.scope == "form":
+            for form in forms:
+                findings.extend(check.fn(form, settings))
+        else:
+            findings.extend(check.fn(forms, settings))
+    if only:
+        findings = [f for f in findings if f.code in only or any(o.endswith("*") and f.code.startswith(o[:-1]) for o in only)]
+    findings = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min_severity]]
+    seen: set[str] = set()
+    unique = []
+    for f in findings:
+        if f.id in seen:  # the same subject reported twice (e.g. two identical rows) is one finding
+            continue
+        seen.add(f.id)
+        f.decision = (decisions or {}).get(f.id)
+        unique.append(f)
+    unique.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.project_name or "", f.code))
+    summary = Summary(forms=len(forms), findings=len(unique),
+                      by_code=dict(sorted(Counter(f.code for f in unique).items())),
+                      by_severity={s: n for s in ("high", "medium", "low") if (n := sum(f.severity == s for f in unique))},
+                      decisions=dict(Counter(f.decision for f in unique if f.decision)), settings=settings.source)
+    return Report(summary=summary, flags=unique)
