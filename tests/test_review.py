@@ -147,3 +147,37 @@ def test_document_text_is_not_markup(tmp_path):
     evil.write_text("财政项目支出绩效自评表\n项目名称\t[/bold]危险[red]\n", encoding="utf-8")
     res = runner.invoke(app, ["parse", str(evil), "-f", "table"])
     assert res.exit_code == 0 and "[/bold]危险[red]" in res.stdout
+
+
+def test_copied_tables_grouped_around_a_principal(sample_report):
+    groups = [{(p.project_name, p.form_type) for p in f.projects} for f in sample_report.flags if f.code == "indicator.table_copied"]
+    assert {("宁夏路627号6幢房屋加固、外立面修缮及装修", "self_evaluation"), ("志丹路4号房屋整体加固装修及外立面修缮", "self_evaluation")} in groups
+    assert any({("普陀区劳动关系信息管理平台建设项目", "self_evaluation"), ("“靠谱职”就业服务信息化平台", "self_evaluation")} <= g for g in groups)
+    assert any({("信息系统运维费", "self_evaluation"), ("就业创业综合服务项目", "self_evaluation")} <= g for g in groups)
+    # the same project's own forms (declaration, tracking of one unit) are linking, not copying
+    for f in sample_report.flags:
+        if f.code == "indicator.table_copied":
+            owners = {(p.project_name, p.unit) for p in f.projects}
+            assert len(owners) == len(f.projects)
+
+
+def _decl(name: str, indicators: list[str]) -> str:
+    rows = [f"\\t产出指标\\t数量指标\\t{n}\\t=1.00(个)" for n in indicators]
+    return "\n".join(["财政项目支出绩效目标申报表", "(2023年度)", f"项目名称\\t{name}", "实施单位\\t某单位",
+                      "\\t一级指标\\t二级指标\\t三级指标\\t年度(/项目)指标值", *rows]).replace("\\t", "\t")
+
+
+def test_copied_tables_never_chain(tmp_path):
+    tables = {  # A~B, B~C, C~D share 3 rows each; A≁C, A≁D, B≁D
+        "项目A": ["春风计划完成率", "夏雨工程验收率", "秋月平台上线率", "冬雪系统稳定性", "晨光服务覆盖率"],
+        "项目B": ["春风计划完成率", "夏雨工程验收率", "秋月平台上线率", "山川河流监测数", "湖泊水质达标率"],
+        "项目C": ["春风计划完成率", "山川河流监测数", "湖泊水质达标率", "城市道路养护率", "乡村公路通达性"],
+        "项目D": ["城市道路养护率", "乡村公路通达性", "湖泊水质达标率", "海洋渔业捕捞量", "森林防火巡查数"],
+    }
+    forms = [f for name, inds in tables.items() for f in parse_text(_decl(name, inds)).forms]
+    conf = tmp_path / "s.toml"
+    conf.write_text("[table]\nmin_shared = 3\ngeneric_share = 1.0\n")
+    found = review(forms, load_settings(conf), only=["indicator.table_copied"]).flags
+    groups = [[p.project_name for p in f.projects] for f in found]
+    assert groups == [["项目B", "项目A", "项目C"], ["项目C", "项目D"]]  # principal first
+    assert not any({"项目A", "项目D"} <= set(g) for g in groups)

@@ -1,0 +1,264 @@
+"""Near-duplicate texts: goals pasted across projects, or results that paste the promise.
+
+An embedding finds candidates quickly, but semantic similarity is not copying: a goal reworded with
+the same meaning has a high cosine and must not be reported as a copy. So every candidate pair is
+verified with an exact character measure (trigram Dice on normalised text) before it counts; the
+embedding only decides which pairs are worth checking.
+
+Groups are built around a principal text, never as connected components: A~B and B~C would chain
+A and C together although nobody copied A into C. Every member is verified against its group's
+principal directly. The thresholds are measured on bench/data/neardup_pairs.jsonl (bench/RESULTS.md,
+"Near-duplicate step (issue 4)").
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import sys
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+import faiss
+import numpy as np
+
+MIN_LEXICAL = 0.70  # lowest copy 0.70, highest rewrite/other goal 0.64 on the labelled pairs
+MIN_COSINE = 0.80   # a prefilter: labelled copies start at 0.86; lower only costs verification time
+NGRAM = 3           # trigrams separate copies from rewrites best (bigrams, difflib's ratio let rewrites in)
+FLAT_MAX = 20_000   # exact search below this many distinct texts; IVF is faster above (measured)
+NEAR_RECALL = 0.99  # IVF must find this share of the exact search's neighbours above min_cosine
+
+
+@dataclass
+class Group:
+    principal: int        # index (into texts) of the group's most central member
+    members: list[int]    # other members, most similar to the principal first
+    lexical: list[float]  # lexical similarity of each member to the principal
+    cosine: list[float]   # embedding cosine of each member to the principal
+
+
+@lru_cache(maxsize=1)
+def _drop() -> dict[int, None]:
+    # Punctuation, spaces and control/format characters say nothing about copying: writers pick
+    # "，" or "。" between clauses freely, and PDF exports add wrapped spaces and zero-width marks.
+    return {c: None for c in range(sys.maxunicode + 1)
+            if (cat := unicodedata.category(chr(c)))[0] in "PZ" or cat in ("Cc", "Cf")}
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-folded, without punctuation, spaces and control characters."""
+    drop = _drop()
+    # Dropping again after NFKC: compatibility forms can expand into punctuation ("⑴" -> "(1)").
+    return unicodedata.normalize("NFKC", text.translate(drop)).casefold().translate(drop)
+
+
+def _normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    # Char by char so each normalised character remembers where it came from (for highlighting);
+    # it equals normalise() except for combining sequences that NFKC would compose.
+    drop, out, pos = _drop(), [], []
+    for i, ch in enumerate(text):
+        if ord(ch) in drop:
+            continue
+        for c in unicodedata.normalize("NFKC", ch).casefold().translate(drop):
+            out.append(c)
+            pos.append(i)
+    return "".join(out), pos
+
+
+def _grams(s: str, n: int) -> tuple[set | Counter, int]:
+    grams = [s[i:i + n] for i in range(len(s) - n + 1)]
+    uniq = set(grams)
+    # Sets intersect several times faster than Counters; repeated trigrams are rare in goal texts.
+    return (uniq if len(uniq) == len(grams) else Counter(grams)), len(grams)
+
+
+def _dice(p: tuple[set | Counter, int], q: tuple[set | Counter, int]) -> float:
+    (gp, np_), (gq, nq) = p, q
+    if isinstance(gp, set) and isinstance(gq, set):
+        common = len(gp & gq)
+    else:
+        common = sum((Counter(gp) & Counter(gq)).values())  # multiset: a repeated phrase counts twice
+    return 2.0 * common / (np_ + nq) if np_ + nq else 0.0
+
+
+def _similarity(x: str, y: str) -> float:
+    if x == y:
+        return 1.0
+    n = min(NGRAM, len(x), len(y))  # texts shorter than a trigram compare on what they have
+    return _dice(_grams(x, n), _grams(y, n)) if n else 0.0
+
+
+def lexical_similarity(a: str, b: str) -> float:
+    """Dice coefficient of the character trigrams of the normalised texts (multisets), 0..1."""
+    return _similarity(normalise(a), normalise(b))
+
+
+def shared_passages(a: str, b: str, min_len: int = 6) -> list[tuple[int, int, int]]:
+    """(start_a, start_b, length) of passages the two texts share, in their original offsets.
+
+    A passage has the same length in both texts and differs at most in punctuation, spacing and
+    width; a run whose originals differ in length (a wrapped space on one side) is split there.
+    Passages follow each other in both texts (difflib's matching blocks), longest runs first found.
+    """
+    na, pa = _normalise_with_offsets(a)
+    nb, pb = _normalise_with_offsets(b)
+    out = []
+    for i, j, size in SequenceMatcher(None, na, nb, autojunk=False).get_matching_blocks():
+        start = 0
+        for t in range(1, size + 1):
+            if t == size or pa[i + t] - pa[i + t - 1] != pb[j + t] - pb[j + t - 1]:
+                if t - start >= min_len:
+                    out.append((pa[i + start], pb[j + start], pa[i + t - 1] - pa[i + start] + 1))
+                start = t
+    return out
+
+
+def _knn(x: np.ndarray, k: int, min_cosine: float) -> tuple[np.ndarray, np.ndarray]:
+    n, d = x.shape
+    k = min(k + 1, n)  # +1: each text finds itself first
+    if n <= FLAT_MAX:
+        index = faiss.IndexFlatIP(d)
+        index.add(x)
+        return index.search(x, k)
+    nlist = int(math.sqrt(n))  # fewer lists than the search index: k-means dominates a one-off build
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
+    rng = np.random.default_rng(0)
+    index.train(x[np.sort(rng.choice(n, size=min(n, 40 * nlist), replace=False))])
+    index.add(x)
+    # Tune nprobe on what matters here, the neighbours above min_cosine, against exact search.
+    q = np.sort(rng.choice(n, size=min(n, 500), replace=False))
+    flat = faiss.IndexFlatIP(d)
+    flat.add(x)
+    ds, truth = flat.search(x[q], k)
+    del flat
+    want = {(a, int(b)) for a, row, srow in zip(q, truth, ds) for b, s in zip(row, srow) if s >= min_cosine and b != a}
+    index.nprobe = 4
+    while want and index.nprobe < nlist:
+        got = index.search(x[q], k)[1]
+        found = sum((a, int(b)) in want for a, row in zip(q, got) for b in row)
+        if found >= NEAR_RECALL * len(want):
+            break
+        index.nprobe = min(nlist, index.nprobe * 2)
+    return index.search(x, k)
+
+
+def near_duplicate_groups(texts: list[str], vectors: np.ndarray, *, min_lexical: float = MIN_LEXICAL,
+                          min_cosine: float = MIN_COSINE, k: int = 20, same_owner: list | None = None,
+                          min_chars: int = 1) -> list[Group]:
+    """Groups of near-duplicate texts, the most central (highest summed similarity) first.
+
+    A pair counts when its normalised texts are identical, or when their trigram Dice reaches
+    `min_lexical` and the cosine of their vectors (L2-normalised rows) reaches `min_cosine`.
+    Pairs whose `same_owner` keys are equal (and not None) are ignored. Texts with fewer than
+    `min_chars` normalised characters are never grouped.
+    """
+    n = len(texts)
+    if vectors.shape[0] != n:
+        raise ValueError(f"{n} texts but {vectors.shape[0]} vectors")
+    if same_owner is not None and len(same_owner) != n:
+        raise ValueError(f"{n} texts but {len(same_owner)} owner keys")
+    owner = same_owner or [None] * n
+
+    def same(i: int, j: int) -> bool:
+        return owner[i] is not None and owner[i] == owner[j]
+
+    # Texts identical after normalisation become one node: compared once, and they cannot crowd
+    # a pasted boilerplate's k nearest neighbours so that its near copies go unseen.
+    node_of: dict[str, int] = {}
+    keys: list[str] = []
+    left: list[list[int]] = []  # per node, its not yet grouped texts, ascending
+    for i, t in enumerate(texts):
+        key = normalise(t)
+        if len(key) < max(1, min_chars):
+            continue
+        u = node_of.setdefault(key, len(keys))
+        if u == len(keys):
+            keys.append(key)
+            left.append([])
+        left[u].append(i)
+    m = len(keys)
+    if m == 0:
+        return []
+    vec = np.ascontiguousarray(vectors, dtype=np.float32)
+    x = vec if m == n else np.ascontiguousarray(vec[[c[0] for c in left]])
+
+    # Candidates: k nearest neighbours above min_cosine, each unordered pair once, in index order.
+    adj: list[list[tuple[int, float]]] = [[] for _ in range(m)]
+    if m > 1:
+        scores, ids = _knn(x, k, min_cosine)
+        rows = np.repeat(np.arange(m, dtype=np.int64), ids.shape[1])
+        cols = ids.ravel().astype(np.int64)
+        ok = (cols >= 0) & (cols != rows) & (scores.ravel() >= min_cosine - 1e-4)
+        pairs = np.unique(np.minimum(rows[ok], cols[ok]) * m + np.maximum(rows[ok], cols[ok]))
+        a, b = pairs // m, pairs % m
+        cos = np.einsum("ij,ij->i", x[a], x[b])  # exact, and the same whatever FAISS index ran
+        # A node pair whose texts all share one owner can never count: skip it before any work.
+        single = [next(iter(o)) if len(o) == 1 else None for o in ({owner[i] for i in c} for c in left)]
+        prof_u, last_u = None, -1
+        for u, v, c in zip(a.tolist(), b.tolist(), cos.tolist()):
+            if c < min_cosine or (single[u] is not None and single[u] == single[v]):
+                continue
+            nu, nv = len(keys[u]), len(keys[v])
+            if 2.0 * min(nu, nv) / (nu + nv) < min_lexical - 0.05:  # cannot reach it, skip the grams
+                continue
+            if min(nu, nv) < NGRAM:
+                lex = _similarity(keys[u], keys[v])
+            else:
+                if u != last_u:
+                    prof_u, last_u = _grams(keys[u], NGRAM), u
+                lex = _dice(prof_u, _grams(keys[v], NGRAM))
+            if lex >= min_lexical:
+                adj[u].append((v, lex))
+                adj[v].append((u, lex))
+
+    def take(u: int) -> tuple[int, list[tuple[int, float, float]]]:
+        # What node u's first free text would gather as principal: every free text verified against it.
+        p, got = left[u][0], []
+        for c in left[u][1:]:
+            if not same(p, c):
+                got.append((c, 1.0, float(vec[c] @ vec[p])))
+        for v, lex in adj[u]:
+            free = [c for c in left[v] if not same(p, c)]
+            if free:
+                for c, cs in zip(free, (vec[free] @ vec[p]).tolist()):
+                    if cs >= min_cosine:
+                        got.append((c, lex, cs))
+        return p, got
+
+    # Greedy: the free text with the highest sum of verified similarities to other free texts leads
+    # a group of exactly those texts. Sums only fall as texts are taken, so a lazy heap of stale
+    # upper bounds finds the maximum; a node whose first free text was taken gets a fresh entry
+    # (another owner may gather more).
+    heap = [(-sum(s for _, s, _ in take(u)[1]), u) for u in range(m) if len(left[u]) > 1 or adj[u]]
+    heap = [e for e in heap if e[0] < 0]
+    heapq.heapify(heap)
+    groups: list[Group] = []
+    while heap:
+        _, u = heapq.heappop(heap)
+        if not left[u]:
+            continue
+        p, got = take(u)
+        score = sum(s for _, s, _ in got)
+        if score <= 0:
+            continue
+        if heap and (-score, u) > heap[0]:
+            heapq.heappush(heap, (-score, u))
+            continue
+        got.sort(key=lambda g: (-g[1], -g[2], g[0]))
+        groups.append(Group(p, [g[0] for g in got], [g[1] for g in got], [g[2] for g in got]))
+        taken = {p, *(g[0] for g in got)}
+        touched = set()
+        for v in [u, *(w for w, _ in adj[u])]:
+            if any(c in taken for c in left[v]):
+                head = left[v][0]
+                left[v] = [c for c in left[v] if c not in taken]
+                if left[v] and left[v][0] != head:
+                    touched.add(v)
+        for v in sorted(touched):
+            s = sum(lex for _, lex, _ in take(v)[1])
+            if s > 0:
+                heapq.heappush(heap, (-s, v))
+    return groups
