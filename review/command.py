@@ -25,10 +25,10 @@ class MinSeverity(str, Enum):
 def review_cmd(
     paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to read directly (instead of --db)."),
     db: Optional[Path] = typer.Option(None, "--db", envvar="JIXIAO_DB", help="Corpus file to review."),
-    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Report file; the format follows the suffix: .json .jsonl .csv .md"),
+    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Report file; the format follows the suffix: .json .jsonl .csv .xlsx .md .html"),
     only: Optional[list[str]] = typer.Option(None, "--only", help="Only these codes (repeatable; 'goal.*' for a family)."),
     min_severity: MinSeverity = typer.Option(MinSeverity.low, "--min-severity", help="Leave out findings below this severity."),
-    decisions: Optional[Path] = typer.Option(None, "--decisions", help="A reviewer's decisions: JSON {id: accepted|dismissed}, or an earlier .json report with `decision` filled in."),
+    decisions: Optional[Path] = typer.Option(None, "--decisions", help="A reviewer's decisions: JSON {id: accepted|dismissed}, or an earlier .json or .xlsx report with its decision column filled in."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="TOML file overriding thresholds of review/settings.toml."),
 ) -> None:
     """Run every check and report what is copied, boilerplate or inconsistent, with evidence.

@@ -14,12 +14,17 @@ from jixiao.review.settings import Settings, load_settings
 
 
 def load_decisions(path: str | Path | None) -> dict[str, str]:
-    """A reviewer's decisions: JSON {id: "accepted"|"dismissed"} or a report whose flags carry `decision`."""
+    """A reviewer's decisions: JSON {id: "accepted"|"dismissed"}, a .json report whose flags carry
+    `decision`, or an .xlsx report whose 决定 column the reviewer filled in (the spreadsheet round trip)."""
     if not path:
         return {}
     p = Path(path)
     if not p.exists():
         return {}
+    if p.suffix.lower() == ".xlsx":
+        from jixiao.review.report_xlsx import read_decisions  # openpyxl is only needed for this path
+
+        return read_decisions(p)
     data = json.loads(p.read_text(encoding="utf-8"))
     if isinstance(data, dict) and "flags" in data:
         data = {f["id"]: f["decision"] for f in data["flags"] if f.get("decision")}

@@ -1,7 +1,9 @@
 """Writing a review report; the format follows the output file's suffix.
 
 .json ({"summary": …, "flags": […]}), .jsonl (one finding a line), .csv (one row per finding, what
-reviewers open in Excel or WPS), .md. Every row carries the finding's evidence with file and line.
+reviewers open in Excel or WPS), .md, .xlsx (report_xlsx: the rows of .csv with a 决定 column to fill in and
+a 汇总 sheet), .html (report_html: one offline page with filters and copied texts side by side).
+Every row carries the finding's evidence with file and line.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from jixiao.review.models import Finding, Report
 
-FORMATS = (".json", ".jsonl", ".csv", ".md")
+FORMATS = (".json", ".jsonl", ".csv", ".md", ".xlsx", ".html")
 CSV_COLUMNS = ["id", "code", "severity", "decision", "project_name", "unit", "year", "form_type", "message",
                "evidence", "where", "projects"]
 
@@ -81,6 +83,18 @@ def to_md(report: Report) -> str:
 
 def write(report: Report, path: Path) -> None:
     suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        # Imported here: the text formats never pay for openpyxl, and report_xlsx imports
+        # csv_rows from this module, which a top-level import would turn into a cycle.
+        from jixiao.review.report_xlsx import to_xlsx
+
+        path.write_bytes(to_xlsx(report))
+        return
+    if suffix == ".html":
+        from jixiao.review.report_html import to_html
+
+        path.write_text(to_html(report), encoding="utf-8")
+        return
     writers = {".json": to_json, ".jsonl": to_jsonl, ".csv": to_csv, ".md": to_md}
     if suffix not in writers:
         raise ValueError(f"{path}: unknown report format {suffix!r}; use one of {', '.join(FORMATS)}")

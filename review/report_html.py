@@ -1,0 +1,311 @@
+"""The review report as one self-contained HTML page: opens offline, from a mail or a USB stick.
+
+Summary by code and severity, a section per project, each finding with its evidence, copied texts
+side by side with the shared passages marked, and filters (code, severity, unit, decision, text).
+Document text is hostile input: every piece of it goes through `esc`, and a Content-Security-Policy
+that admits only this page's own script and style (by hash) keeps a missed escape from running.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import unicodedata
+from collections import Counter
+from difflib import SequenceMatcher
+from itertools import combinations
+
+from jixiao.forms.models import FORM_TYPE_ZH
+from jixiao.review.models import Evidence, Finding, Report
+
+MIN_SHARED = 6  # normalised characters; shorter common runs are set phrases (完成率达100%), not copying
+MAX_COMPARE = 20000  # SequenceMatcher is quadratic at worst; beyond this a text is shown unmarked
+MAX_COLUMNS = 6  # a boilerplate shared by more projects shows the first six side by side
+# Codes whose evidence texts are copies of each other; other findings quote texts that differ by nature.
+COMPARE_CODES = {"goal.actual_copies_expected", "goal.boilerplate_shared", "indicator.table_copied"}
+SEVERITIES = ("high", "medium", "low")
+SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
+DECISION_ZH = {"accepted": "已采纳", "dismissed": "已排除"}
+
+CSS = """
+*{box-sizing:border-box}[hidden]{display:none!important}
+body{font:14px/1.55 system-ui,"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
+header.top{background:#24292f;color:#fff;padding:14px 24px}header.top h1{margin:0;font-size:20px}
+main{max-width:1280px;margin:0 auto;padding:16px 24px}
+#filters{position:sticky;top:0;z-index:2;background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:12px 0;display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center}
+#filters select,#filters input[type=search]{max-width:260px;font:inherit}#count{margin-left:auto;font-weight:600}
+table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:4px 8px;vertical-align:top;text-align:left}
+th{background:#eaeef2}td.n{text-align:right;font-variant-numeric:tabular-nums}#by-code tr[data-code]{cursor:pointer}
+#by-code tr[data-code]:hover{background:#ddf4ff}.summary{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
+section.project{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:16px 0;padding:4px 16px 12px}
+section.project h2{font-size:17px;margin:10px 0 4px}h2 small{font-weight:normal;color:#57606a;margin-left:8px}
+article.finding{border-left:4px solid #8c959f;padding:6px 12px;margin:10px 0;background:#fafbfc}
+article.sev-high{border-color:#cf222e}article.sev-medium{border-color:#d4a72c}
+article.dec-dismissed{opacity:.55}article.dec-dismissed .msg{text-decoration:line-through}
+.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff;background:#6e7781}
+.badge.sev-high{background:#cf222e}.badge.sev-medium{background:#9a6700}.badge.dec-accepted{background:#1a7f37}
+.badge.dec-dismissed{background:#57606a}.fid,.meta,.where{color:#57606a;font-size:12px}.fid{float:right;font-family:monospace}
+.msg{margin:4px 0}.txt{white-space:pre-wrap;word-break:break-all}table.ev{width:100%;font-size:13px}
+table.cmp{width:100%;table-layout:fixed;margin:6px 0;font-size:13px}table.cmp th{font-weight:600;font-size:12px}
+mark{background:#ffdf5d;padding:0}details summary{cursor:pointer;color:#0969da;font-size:13px}
+@media print{#filters{display:none}details{display:block}}
+"""
+
+JS = """
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+  var all = function (sel) { return Array.prototype.slice.call(document.querySelectorAll(sel)); };
+  var findings = all("article.finding"), sections = all("section.project"), sevs = all("input[name=sev]");
+  var code = $("f-code"), unit = $("f-unit"), decision = $("f-decision"), q = $("f-q");
+  function units(a) { try { return JSON.parse(a.getAttribute("data-units") || "[]"); } catch (e) { return []; } }
+  function save() {
+    var p = new URLSearchParams();
+    if (code.value) p.set("code", code.value);
+    if (unit.value) p.set("unit", unit.value);
+    if (decision.value) p.set("decision", decision.value);
+    if (q.value) p.set("q", q.value);
+    var on = sevs.filter(function (c) { return c.checked; }).map(function (c) { return c.value; });
+    if (on.length !== sevs.length) p.set("sev", on.join(","));
+    var h = p.toString();
+    // The filters live in the address (#...), so a reviewer can send a link to a filtered view.
+    try { history.replaceState(null, "", h ? "#" + h : location.pathname + location.search); } catch (e) {}
+  }
+  function load() {
+    var p = new URLSearchParams(location.hash.slice(1));
+    if (p.has("code")) code.value = p.get("code");
+    if (p.has("unit")) unit.value = p.get("unit");
+    if (p.has("decision")) decision.value = p.get("decision");
+    if (p.has("q")) q.value = p.get("q");
+    if (p.has("sev")) { var s = p.get("sev").split(","); sevs.forEach(function (c) { c.checked = s.indexOf(c.value) >= 0; }); }
+  }
+  function apply() {
+    var want = {}, text = q.value.trim().toLowerCase(), shown = 0;
+    sevs.forEach(function (c) { want[c.value] = c.checked; });
+    findings.forEach(function (a) {
+      var ok = want[a.getAttribute("data-severity")] &&
+        (!code.value || a.getAttribute("data-code") === code.value) &&
+        (!unit.value || units(a).indexOf(unit.value) >= 0) &&
+        (!decision.value || (a.getAttribute("data-decision") || "none") === decision.value) &&
+        (!text || a.textContent.toLowerCase().indexOf(text) >= 0);
+      a.hidden = !ok;
+      if (ok) shown++;
+    });
+    sections.forEach(function (s) { s.hidden = !s.querySelector("article.finding:not([hidden])"); });
+    $("shown").textContent = String(shown);
+    save();
+  }
+  [code, unit, decision].forEach(function (el) { el.addEventListener("change", apply); });
+  sevs.forEach(function (el) { el.addEventListener("change", apply); });
+  q.addEventListener("input", apply);
+  $("f-reset").addEventListener("click", function () {
+    code.value = unit.value = decision.value = q.value = "";
+    sevs.forEach(function (c) { c.checked = true; });
+    apply();
+  });
+  all("#by-code tr[data-code]").forEach(function (tr) {
+    tr.addEventListener("click", function () { code.value = tr.getAttribute("data-code"); apply(); });
+  });
+  load();
+  apply();
+})();
+"""
+
+
+def esc(x: object) -> str:
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Text as compared (NFKC, lower case, no whitespace) and, per character, its index in `text`.
+
+    Exports mix full- and half-width punctuation and wrap cells with spaces ("有效控制在标准 内"); a copy
+    must not escape notice because of either.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        for n in unicodedata.normalize("NFKC", ch).lower():
+            if not n.isspace():
+                chars.append(n)
+                origin.append(i)
+    return "".join(chars), origin
+
+
+def shared_spans(a: str, b: str, min_len: int = MIN_SHARED) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(start, end) spans of a and of b that lie in a common substring of at least `min_len` characters.
+
+    get_matching_blocks only finds passages in the same order in both texts; a copy with its clauses
+    reordered is common, so what is left of `a` is searched again with find_longest_match.
+    """
+    sm = SequenceMatcher(None, a, b, autojunk=False)  # autojunk would discard frequent CJK characters
+    in_a: list[tuple[int, int]] = []
+    in_b: list[tuple[int, int]] = []
+    gaps, pos = [], 0
+    for m in sm.get_matching_blocks():
+        if m.size >= min_len:
+            in_a.append((m.a, m.a + m.size))
+            in_b.append((m.b, m.b + m.size))
+            gaps.append((pos, m.a))
+            pos = m.a + m.size
+    gaps.append((pos, len(a)))
+    while gaps:
+        lo, hi = gaps.pop()
+        if hi - lo < min_len:
+            continue
+        m = sm.find_longest_match(lo, hi, 0, len(b))
+        if m.size >= min_len:
+            in_a.append((m.a, m.a + m.size))
+            in_b.append((m.b, m.b + m.size))
+            gaps += [(lo, m.a), (m.a + m.size, hi)]
+    return in_a, in_b
+
+
+def _marked(text: str, spans: list[tuple[int, int]], origin: list[int]) -> str:
+    """`text` escaped, with the characters behind the normalised `spans` wrapped in <mark>."""
+    on = [False] * len(text)
+    for s, e in spans:
+        for k in range(s, e):
+            on[origin[k]] = True
+    for i in range(1, len(text) - 1):  # whitespace inside a shared passage belongs to it
+        if not on[i] and text[i].isspace() and on[i - 1]:
+            j = i
+            while j < len(text) and text[j].isspace():
+                j += 1
+            if j < len(text) and on[j]:
+                on[i:j] = [True] * (j - i)
+    out, i = [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and on[j] == on[i]:
+            j += 1
+        out.append(f"<mark>{esc(text[i:j])}</mark>" if on[i] else esc(text[i:j]))
+        i = j
+    return "".join(out)
+
+
+def compare_texts(texts: list[str], pairs: list[tuple[int, int]]) -> list[str]:
+    """Each text as escaped HTML, marking what it shares with the texts it is paired with."""
+    norm = [_normalise(t) for t in texts]
+    spans: list[list[tuple[int, int]]] = [[] for _ in texts]
+    for i, j in pairs:
+        if max(len(norm[i][0]), len(norm[j][0])) <= MAX_COMPARE:
+            a, b = shared_spans(norm[i][0], norm[j][0])
+            spans[i] += a
+            spans[j] += b
+    return [_marked(t, spans[k], norm[k][1]) for k, t in enumerate(texts)]
+
+
+def _where(e: Evidence) -> str:
+    return f"{e.file}:{e.line}" if e.file else ""
+
+
+def _value(e: Evidence) -> str:
+    return f"{e.value:g}" if e.value is not None else ""
+
+
+def _comparison(f: Finding) -> str:
+    items = [e for e in f.evidence if e.text]
+    if f.code not in COMPARE_CODES or len(items) < 2:
+        return ""
+    labels = [e.label for e in items]
+    # indicator.table_copied lists rows as (this table, that table) pairs, so its labels repeat;
+    # a text shared by several projects lists each once and is shown as columns.
+    paired = (len(items) > 2 and len(items) % 2 == 0 and len(set(labels)) < len(labels)
+              and all(labels[k] != labels[k + 1] for k in range(0, len(items), 2)))
+    if not paired:
+        items = items[:MAX_COLUMNS]
+    pairs = [(k, k + 1) for k in range(0, len(items), 2)] if paired else list(combinations(range(len(items)), 2))
+    marked = compare_texts([e.text or "" for e in items], pairs)
+    cell = lambda k: f'<td><div class="txt">{marked[k]}</div><div class="where">{esc(_where(items[k]))}</div></td>'  # noqa: E731
+    if not paired:
+        head = "".join(f"<th>{esc(e.label)}</th>" for e in items)
+        return f'<table class="cmp"><tr>{head}</tr><tr>{"".join(cell(k) for k in range(len(items)))}</tr></table>'
+    rows, last = [], None
+    for i, j in pairs:
+        if (labels[i], labels[j]) != last:  # a new partner table gets its own heading row
+            last = (labels[i], labels[j])
+            rows.append(f"<tr><th>{esc(labels[i])}</th><th>{esc(labels[j])}</th></tr>")
+        rows.append(f"<tr>{cell(i)}{cell(j)}</tr>")
+    return f'<table class="cmp">{"".join(rows)}</table>'
+
+
+def _units(f: Finding) -> list[str]:
+    return sorted({u for u in [f.unit, *(p.unit for p in f.projects)] if u})
+
+
+def _finding(f: Finding) -> str:
+    sev = f.severity
+    dec = f'<span class="badge dec-{esc(f.decision)}">{esc(DECISION_ZH[f.decision])} {esc(f.decision)}</span>' if f.decision else ""
+    meta = " · ".join(esc(x) for x in (f.year, FORM_TYPE_ZH.get(f.form_type, f.form_type), f.unit) if x)
+    projects = ""
+    if f.projects:
+        lis = "".join(f"<li>{esc(p.project_name)}（{esc(p.unit)}，{esc(p.year)}，{esc(FORM_TYPE_ZH.get(p.form_type, p.form_type))}）"
+                      f' <span class="where">{esc(p.file)}:{esc(p.line)}</span></li>' for p in f.projects)
+        projects = f'<ul class="projects">{lis}</ul>'
+    comparison = _comparison(f)
+    ev_rows = "".join(f'<tr><td>{esc(e.label)}</td><td class="txt">{esc(e.text)}</td><td class="n">{esc(_value(e))}</td>'
+                      f'<td class="where">{esc(_where(e))}</td></tr>' for e in f.evidence)
+    evidence = (f'<details class="evidence"{"" if comparison else " open"}><summary>证据（{len(f.evidence)}）</summary>'
+                f'<table class="ev"><tr><th>标签</th><th>文本</th><th>数值</th><th>位置</th></tr>{ev_rows}</table></details>')
+    return (f'<article class="finding sev-{esc(sev)} dec-{esc(f.decision or "none")}" id="f-{esc(f.id)}" data-code="{esc(f.code)}" '
+            f'data-severity="{esc(sev)}" data-decision="{esc(f.decision or "none")}" '
+            f'data-units="{esc(json.dumps(_units(f), ensure_ascii=False))}">'
+            f'<div><span class="badge sev-{esc(sev)}">{esc(SEVERITY_ZH.get(sev, sev))} {esc(sev)}</span> '
+            f'<code>{esc(f.code)}</code> {dec}<span class="fid">{esc(f.id)}</span></div>'
+            f'<p class="msg">{esc(f.message)}</p><div class="meta">{meta}</div>{projects}{comparison}{evidence}</article>')
+
+
+def _summary(report: Report) -> str:
+    s = report.summary
+    per = Counter((f.code, f.severity) for f in report.flags)
+    head = "".join(f"<th>{esc(SEVERITY_ZH[v])} {v}</th>" for v in SEVERITIES)
+    rows = "".join(f'<tr data-code="{esc(code)}"><td><code>{esc(code)}</code></td>'
+                   + "".join(f'<td class="n">{per[(code, v)] or ""}</td>' for v in SEVERITIES)
+                   + f'<td class="n">{n}</td></tr>' for code, n in s.by_code.items())
+    total = "".join(f'<td class="n" id="n-{v}">{s.by_severity.get(v, 0)}</td>' for v in SEVERITIES)
+    undecided = s.findings - sum(s.decisions.get(d, 0) for d in DECISION_ZH)
+    decisions = "".join(f'<tr><td>{esc(DECISION_ZH[d])} {d}</td><td class="n" id="n-{d}">{s.decisions.get(d, 0)}</td></tr>'
+                        for d in DECISION_ZH) + f'<tr><td>未处理</td><td class="n" id="n-undecided">{undecided}</td></tr>'
+    return (f'<section id="summary"><p>共 <b id="n-forms">{s.forms}</b> 张表，<b id="n-findings">{s.findings}</b> 项发现'
+            f'{"（设置：" + esc(s.settings) + "）" if s.settings else ""}。点击代码可只看该类发现。</p><div class="summary">'
+            f'<table id="by-code"><tr><th>代码</th>{head}<th>合计</th></tr>{rows}'
+            f'<tr><th>合计</th>{total}<td class="n"><b>{s.findings}</b></td></tr></table>'
+            f'<table id="decisions"><tr><th>决定</th><th>数量</th></tr>{decisions}</table></div></section>')
+
+
+def _filters(report: Report) -> str:
+    codes = "".join(f'<option value="{esc(c)}">{esc(c)}（{n}）</option>' for c, n in report.summary.by_code.items())
+    units = sorted({u for f in report.flags for u in _units(f)})
+    unit_opts = "".join(f'<option value="{esc(u)}">{esc(u)}</option>' for u in units)
+    sevs = "".join(f'<label><input type="checkbox" name="sev" value="{v}" checked> {SEVERITY_ZH[v]} {v}</label>' for v in SEVERITIES)
+    dec = "".join(f'<option value="{v}">{t}</option>' for v, t in (("none", "未处理"), ("accepted", "已采纳"), ("dismissed", "已排除")))
+    return (f'<div id="filters"><select id="f-code" aria-label="代码"><option value="">全部代码</option>{codes}</select>{sevs}'
+            f'<select id="f-unit" aria-label="实施单位"><option value="">全部单位</option>{unit_opts}</select>'
+            f'<select id="f-decision" aria-label="决定"><option value="">全部决定</option>{dec}</select>'
+            f'<input type="search" id="f-q" placeholder="搜索文字" aria-label="搜索"><button type="button" id="f-reset">重置</button>'
+            f'<span id="count">显示 <b id="shown"></b> / <span id="total">{len(report.flags)}</span> 项</span></div>')
+
+
+def _sha256(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def to_html(report: Report) -> str:
+    by_project: dict[tuple[str, str], list[Finding]] = {}
+    for f in report.flags:  # the report is sorted by severity, so projects with high findings come first
+        by_project.setdefault((f.project_name or "（多个项目）", f.unit or ""), []).append(f)
+    sections = "".join(f'<section class="project"><h2>{esc(name)}<small>{esc(unit)}</small></h2>'
+                       f'{"".join(_finding(f) for f in flags)}</section>' for (name, unit), flags in by_project.items())
+    # No network at all (default-src 'none'), and only this page's own script and style may run.
+    csp = (f"default-src 'none'; script-src 'sha256-{_sha256(JS)}'; style-src 'sha256-{_sha256(CSS)}'; "
+           "img-src data:; base-uri 'none'; form-action 'none'")
+    return ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{esc(csp)}">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"><title>jixiao 审核报告</title>'
+            f'<style>{CSS}</style></head><body><header class="top"><h1>jixiao 审核报告</h1></header><main>'
+            f'{_summary(report)}{_filters(report)}'
+            '<noscript><p>筛选需要启用 JavaScript；所有发现均已列出。</p></noscript>'
+            f'{sections}</main><script>{JS}</script></body></html>\n')

@@ -1,0 +1,151 @@
+"""The review report as an Excel workbook, and the reviewer's decisions read back from it.
+
+Reviewers open the report in Excel or WPS, fill the 决定 column with accepted/dismissed and hand the
+file back; `read_decisions` takes that same file, so the round trip needs no other format. The 发现
+sheet keeps one row per finding (the columns of `report.csv_rows`, with Chinese headers); 汇总 counts
+them by code and severity.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from jixiao.forms.models import FORM_TYPE_ZH
+from jixiao.review.models import Report
+from jixiao.review.report import csv_rows
+
+SHEET = "发现"
+SUMMARY_SHEET = "汇总"
+DECISIONS = ("accepted", "dismissed")
+SEVERITIES = ("high", "medium", "low")
+# (header, key in csv_rows, column width in characters). The id and 决定 headers are what
+# `read_decisions` looks for, so they must not be renamed.
+COLUMNS = [
+    ("id", "id", 14), ("代码", "code", 30), ("严重程度", "severity", 9), ("决定", "decision", 11),
+    ("项目", "project_name", 26), ("实施单位", "unit", 24), ("年度", "year", 7), ("表类型", "form_type", 12),
+    ("审核意见", "message", 60), ("证据", "evidence", 60), ("位置", "where", 34), ("涉及项目", "projects", 40),
+]
+DECISION_HEADERS = ("决定", "decision")
+SEVERITY_FILL = {"high": "F8D7DA", "medium": "FFF3CD", "low": "E2E3E5"}
+MAX_CELL = 32767  # Excel's limit for one cell; a longer text makes Excel call the file corrupt
+
+
+def _cell_text(value: object) -> object:
+    """Document text as a cell value Excel accepts: no control characters, within the cell limit."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # PDF exports carry stray control characters
+    return value if len(value) <= MAX_CELL else value[: MAX_CELL - 1] + "…"
+
+
+def _put(ws, row: int, col: int, value: object):
+    cell = ws.cell(row=row, column=col, value=_cell_text(value))
+    if isinstance(cell.value, str):
+        # openpyxl stores any string starting with "=" as a formula; targets such as "=40.00(班次)"
+        # and anything a document author wrote must stay plain text.
+        cell.data_type = "s"
+    return cell
+
+
+def _findings_sheet(ws, report: Report) -> None:
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for col, (header, _, width) in enumerate(COLUMNS, 1):
+        cell = _put(ws, 1, col, header)
+        cell.font, cell.fill = bold, header_fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    wrap = Alignment(vertical="top", wrap_text=True)
+    sev_col = next(i for i, c in enumerate(COLUMNS, 1) if c[1] == "severity")
+    for r, row in enumerate(csv_rows(report), 2):
+        row["form_type"] = FORM_TYPE_ZH.get(row["form_type"], row["form_type"])  # 绩效自评表 reads better than self_evaluation
+        for col, (_, key, _) in enumerate(COLUMNS, 1):
+            _put(ws, r, col, row[key]).alignment = wrap
+        fill = SEVERITY_FILL.get(row["severity"])
+        if fill:
+            ws.cell(row=r, column=sev_col).fill = PatternFill("solid", fgColor=fill)
+    last_row = max(ws.max_row, 2)
+    ws.freeze_panes = "A2"  # the header row stays in view while scrolling
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last_row}"
+    # A drop-down on 决定 keeps reviewers to the two values `read_decisions` accepts.
+    dec_col = get_column_letter(next(i for i, c in enumerate(COLUMNS, 1) if c[1] == "decision"))
+    dv = DataValidation(type="list", formula1='"accepted,dismissed"', allow_blank=True,
+                        promptTitle="决定", prompt="accepted（采纳）或 dismissed（排除）；留空表示未处理",
+                        errorTitle="决定", error="只能填 accepted 或 dismissed")
+    dv.add(f"{dec_col}2:{dec_col}{last_row}")
+    ws.add_data_validation(dv)
+
+
+def _summary_sheet(ws, report: Report) -> None:
+    s = report.summary
+    bold = Font(bold=True)
+    rows: list[list[object]] = [["表数", s.forms], ["发现数", s.findings], []]
+    rows.append(["代码", *SEVERITIES, "合计"])
+    per_code = Counter((f.code, f.severity) for f in report.flags)
+    for code, n in s.by_code.items():
+        rows.append([code, *[per_code[(code, sev)] for sev in SEVERITIES], n])
+    rows.append(["合计", *[s.by_severity.get(sev, 0) for sev in SEVERITIES], s.findings])
+    rows += [[], ["决定", "数量"], *[[d, s.decisions.get(d, 0)] for d in DECISIONS],
+             ["未处理", s.findings - sum(s.decisions.get(d, 0) for d in DECISIONS)]]
+    header_rows = {4, len(rows) - 3}
+    for r, values in enumerate(rows, 1):
+        for c, v in enumerate(values, 1):
+            cell = _put(ws, r, c, v)
+            if r in header_rows or c == 1 and v in ("表数", "发现数", "合计"):
+                cell.font = bold
+    ws.column_dimensions["A"].width = 38
+    for col in "BCDE":
+        ws.column_dimensions[col].width = 10
+
+
+def to_xlsx(report: Report) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    _findings_sheet(ws, report)
+    _summary_sheet(wb.create_sheet(SUMMARY_SHEET), report)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def read_decisions(path: str | Path) -> dict[str, str]:
+    """{id: decision} from a report workbook whose 决定 column a reviewer filled in.
+
+    Columns are found by their header, so a reviewer may reorder, hide or add columns; rows with an
+    empty 决定 are undecided. Any other value is an error naming the row, not a silent skip.
+    """
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises several unrelated types for a file that is not a workbook
+        raise ValueError(f"{path}: not a readable .xlsx workbook ({e})") from e
+    try:
+        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        if "id" not in header or not any(h in header for h in DECISION_HEADERS):
+            raise ValueError(f"{path}: sheet {ws.title!r} has no 'id' and '决定' columns")
+        id_col = header.index("id")
+        dec_col = next(header.index(h) for h in DECISION_HEADERS if h in header)
+        out: dict[str, str] = {}
+        for n, row in enumerate(rows, 2):
+            fid = row[id_col] if id_col < len(row) else None
+            dec = row[dec_col] if dec_col < len(row) else None
+            dec = str(dec).strip().lower() if dec is not None else ""
+            if not dec:
+                continue
+            if dec not in DECISIONS:
+                raise ValueError(f"{path}: row {n}: decisions must be 'accepted' or 'dismissed', got {dec!r}")
+            if fid is not None and str(fid).strip():
+                out[str(fid).strip()] = dec
+        return out
+    finally:
+        wb.close()

@@ -1,0 +1,140 @@
+"""The .xlsx report: what a reviewer opens in Excel or WPS, fills in, and hands back as --decisions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from jixiao.cli import app
+from jixiao.review.engine import load_decisions
+from jixiao.review.models import Evidence, Finding, Report, Summary
+from jixiao.review.report import FORMATS, write
+from jixiao.review.report_xlsx import COLUMNS, read_decisions
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+HEADERS = ["id", "代码", "严重程度", "决定", "项目", "实施单位", "年度", "表类型", "审核意见", "证据", "位置", "涉及项目"]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("xlsx")
+    for suffix in (".json", ".xlsx"):
+        res = runner.invoke(app, ["review", str(EXAMPLES), "--out", str(folder / f"r{suffix}")])
+        assert res.exit_code == 0, res.output
+    return folder, json.loads((folder / "r.json").read_text(encoding="utf-8"))
+
+
+def _column(ws, header: str) -> int:
+    return [c.value for c in ws[1]].index(header) + 1
+
+
+def test_rows_headers_and_layout(sample):
+    folder, rep = sample
+    assert ".xlsx" in FORMATS and ".html" in FORMATS
+    wb = openpyxl.load_workbook(folder / "r.xlsx")
+    assert wb.sheetnames == ["发现", "汇总"]
+    ws = wb["发现"]
+    assert [c.value for c in ws[1]] == HEADERS == [h for h, _, _ in COLUMNS]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == rep["summary"]["findings"] == len(rep["flags"])
+    by_id = {r[0]: dict(zip(HEADERS, r)) for r in rows}
+    assert set(by_id) == {f["id"] for f in rep["flags"]}
+    for f in rep["flags"]:
+        row = by_id[f["id"]]
+        assert (row["代码"], row["严重程度"], row["项目"], row["审核意见"]) == (f["code"], f["severity"], f["project_name"], f["message"])
+        assert row["决定"] is None and row["年度"] == f["year"]
+        assert row["证据"].count("\n") == len(f["evidence"]) - 1 and row["证据"].startswith(f["evidence"][0]["label"] + "：")
+        assert all(f"{e['file']}:{e['line']}" in row["位置"] for e in f["evidence"])
+    assert {r["表类型"] for r in by_id.values()} == {"绩效目标申报表", "绩效跟踪表", "绩效自评表"}
+    copied = next(r for r in by_id.values() if r["代码"] == "indicator.table_copied")
+    assert copied["涉及项目"].count("\n") >= 1  # a group finding lists every project it joins
+    # Targets such as "=100.00(%)" are text, never formulas.
+    assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str))
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:L{len(rows) + 1}"
+    assert ws.column_dimensions["I"].width >= 40 and ws.column_dimensions["A"].width >= 12
+    assert ws.cell(row=2, column=_column(ws, "审核意见")).alignment.wrap_text
+    assert any("accepted,dismissed" in (dv.formula1 or "") for dv in ws.data_validations.dataValidation)
+
+
+def test_summary_sheet_counts_by_code_and_severity(sample):
+    folder, rep = sample
+    ws = openpyxl.load_workbook(folder / "r.xlsx")["汇总"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    assert rows[0] == ("表数", rep["summary"]["forms"], None, None, None)
+    assert rows[1][:2] == ("发现数", rep["summary"]["findings"])
+    header = rows.index(("代码", "high", "medium", "low", "合计"))
+    table = {r[0]: r[1:] for r in rows[header + 1:] if r[0] and r[0] != "合计" and "." in str(r[0])}
+    assert {c: t[3] for c, t in table.items()} == rep["summary"]["by_code"]
+    for code, (high, medium, low, _) in table.items():
+        got = [f["severity"] for f in rep["flags"] if f["code"] == code]
+        assert (high, medium, low) == (got.count("high"), got.count("medium"), got.count("low"))
+    total = next(r for r in rows if r[0] == "合计")
+    sev = rep["summary"]["by_severity"]
+    assert total[1:] == (sev.get("high", 0), sev.get("medium", 0), sev.get("low", 0), rep["summary"]["findings"])
+
+
+def test_decisions_round_trip_through_the_workbook(sample, tmp_path):
+    folder, rep = sample
+    wb = openpyxl.load_workbook(folder / "r.xlsx")
+    ws = wb["发现"]
+    dec = _column(ws, "决定")
+    first, second = ws.cell(row=2, column=1).value, ws.cell(row=3, column=1).value
+    ws.cell(row=2, column=dec, value="accepted")
+    ws.cell(row=3, column=dec, value=" Dismissed ")  # what a hand-typed cell looks like
+    ws.insert_cols(1)  # a reviewer's own column in front: columns are found by their header
+    ws.cell(row=1, column=1, value="备注")
+    filled = tmp_path / "filled.xlsx"
+    wb.save(filled)
+    assert read_decisions(filled) == load_decisions(filled) == {first: "accepted", second: "dismissed"}
+    out = tmp_path / "again.json"
+    res = runner.invoke(app, ["review", str(EXAMPLES), "--decisions", str(filled), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    again = json.loads(out.read_text(encoding="utf-8"))
+    assert {f["id"]: f["decision"] for f in again["flags"] if f["decision"]} == {first: "accepted", second: "dismissed"}
+    assert again["summary"]["decisions"] == {"accepted": 1, "dismissed": 1}
+    # The next workbook carries the decisions forward, so the round trip can repeat.
+    res = runner.invoke(app, ["review", str(EXAMPLES), "--decisions", str(filled), "--out", str(tmp_path / "next.xlsx")])
+    assert res.exit_code == 0 and read_decisions(tmp_path / "next.xlsx") == {first: "accepted", second: "dismissed"}
+    # The JSON paths still work.
+    plain = tmp_path / "d.json"
+    plain.write_text(json.dumps({first: "dismissed"}))
+    assert load_decisions(plain) == {first: "dismissed"} and load_decisions(out) == {first: "accepted", second: "dismissed"}
+
+
+def test_bad_decision_values_and_files_are_errors(sample, tmp_path):
+    folder, _ = sample
+    wb = openpyxl.load_workbook(folder / "r.xlsx")
+    wb["发现"].cell(row=4, column=4, value="采纳了")
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    with pytest.raises(ValueError, match="row 4"):
+        load_decisions(bad)
+    res = runner.invoke(app, ["review", str(EXAMPLES), "--decisions", str(bad)])
+    assert res.exit_code == 1 and "accepted" in res.stderr
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("not a workbook")
+    with pytest.raises(ValueError, match="not a readable .xlsx"):
+        load_decisions(junk)
+
+
+def test_hostile_and_empty_reports(tmp_path):
+    f = Finding(code="goal.missing", severity="high", message="=HYPERLINK(\"http://x\",\"点我\")\x0b",
+                project_name="=1+1", unit="+cmd|' /C calc'!A0", evidence=[Evidence(label="预期目标", text="=40.00(班次)" + "长" * 40000,
+                                                                                     file="a.txt", line=1)]).with_id()
+    rep = Report(summary=Summary(forms=1, findings=1, by_code={"goal.missing": 1}, by_severity={"high": 1}), flags=[f])
+    path = tmp_path / "h.xlsx"
+    write(rep, path)
+    ws = openpyxl.load_workbook(path)["发现"]
+    row = {h: c for h, c in zip(HEADERS, ws[2])}
+    assert row["项目"].value == "=1+1" and row["项目"].data_type == "s"
+    assert row["审核意见"].value == "=HYPERLINK(\"http://x\",\"点我\")" and row["审核意见"].data_type == "s"
+    assert len(row["证据"].value) <= 32767 and row["证据"].value.endswith("…")
+    empty = Report(summary=Summary(forms=0, findings=0, by_code={}, by_severity={}), flags=[])
+    write(empty, tmp_path / "e.xlsx")
+    assert read_decisions(tmp_path / "e.xlsx") == {}
