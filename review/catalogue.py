@@ -6,14 +6,26 @@ A form check takes one form and the settings and yields findings; a corpus check
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from jixiao.forms.models import Form
 from jixiao.review.models import Finding
 from jixiao.review.settings import Settings
 
 FormCheck = Callable[[Form, Settings], Iterable[Finding]]
-CorpusCheck = Callable[[list[Form], Settings], Iterable[Finding]]
+
+
+@dataclass
+class Context:
+    """What corpus checks may need beyond the forms: an embedding function (texts → unit vectors)."""
+
+    embed: Callable[[list[str]], "np.ndarray"]
+
+
+CorpusCheck = Callable[[list[Form], Settings, Context], Iterable[Finding]]
 
 
 @dataclass(frozen=True)

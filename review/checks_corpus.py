@@ -41,7 +41,7 @@ def _matches(a: Form, b: Form, generic: set[str], min_lex: float) -> list[tuple[
 
 
 @corpus_check("indicator.table_copied")
-def table_copied(forms: list[Form], s: Settings) -> Iterator[Finding]:
+def table_copied(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
     owners = defaultdict(set)
     for f in forms:
         for ind in f.indicators:

@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 from jixiao.forms.models import Form
-from jixiao.review import checks_corpus, checks_goal, checks_indicator, checks_link, checks_numbers  # noqa: F401  (register the checks)
-from jixiao.review.catalogue import CHECKS
+from jixiao.review import checks_corpus, checks_goal, checks_goal_corpus, checks_indicator, checks_link, checks_numbers  # noqa: F401  (register the checks)
+from jixiao.review.catalogue import CHECKS, Context
 from jixiao.review.models import SEVERITY_RANK, Finding, Report, Summary
 from jixiao.review.settings import Settings, load_settings
 
@@ -34,9 +34,17 @@ def load_decisions(path: str | Path | None) -> dict[str, str]:
     return data
 
 
+def default_embed(texts: list[str]):
+    from jixiao.index.embed import load_embedder
+
+    return load_embedder().encode(texts)
+
+
 def review(forms: list[Form], settings: Settings | None = None, only: list[str] | None = None,
-           min_severity: str = "low", decisions: dict[str, str] | None = None) -> Report:
+           min_severity: str = "low", decisions: dict[str, str] | None = None,
+           embed=None) -> Report:
     settings = settings or load_settings()
+    ctx = Context(embed=embed or default_embed)
     findings: list[Finding] = []
     for check in CHECKS:
         if only and not any(c in only or any(c.startswith(o.rstrip("*")) for o in only if o.endswith("*"))
@@ -46,7 +54,7 @@ def review(forms: list[Form], settings: Settings | None = None, only: list[str] 
             for form in forms:
                 findings.extend(check.fn(form, settings))
         else:
-            findings.extend(check.fn(forms, settings))
+            findings.extend(check.fn(forms, settings, ctx))
     if only:
         findings = [f for f in findings if f.code in only or any(o.endswith("*") and f.code.startswith(o[:-1]) for o in only)]
     findings = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min_severity]]

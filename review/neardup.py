@@ -17,7 +17,6 @@ import heapq
 import math
 import sys
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -28,8 +27,8 @@ import numpy as np
 MIN_LEXICAL = 0.70  # lowest copy 0.70, highest rewrite/other goal 0.64 on the labelled pairs
 MIN_COSINE = 0.80   # a prefilter: labelled copies start at 0.86; lower only costs verification time
 NGRAM = 3           # trigrams separate copies from rewrites best (bigrams, difflib's ratio let rewrites in)
-FLAT_MAX = 20_000   # exact search below this many distinct texts; IVF is faster above (measured)
-NEAR_RECALL = 0.99  # IVF must find this share of the exact search's neighbours above min_cosine
+FLAT_MAX = 10_000   # exact search up to this many distinct texts; IVF is faster above (measured)
+NEAR_RECALL = 0.99  # IVF must find this share of the near duplicates exact search finds (on a sample)
 
 
 @dataclass
@@ -68,20 +67,22 @@ def _normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(out), pos
 
 
-def _grams(s: str, n: int) -> tuple[set | Counter, int]:
-    grams = [s[i:i + n] for i in range(len(s) - n + 1)]
-    uniq = set(grams)
-    # Sets intersect several times faster than Counters; repeated trigrams are rare in goal texts.
-    return (uniq if len(uniq) == len(grams) else Counter(grams)), len(grams)
+def _grams(s: str, n: int) -> tuple[set, int]:
+    """The text's n-grams as a set, a repeated n-gram numbered so that sets count like multisets."""
+    count = len(s) - n + 1
+    grams = {s[i:i + n] for i in range(count)}
+    if len(grams) < count:  # "…达100%…率达100%": the second "100" must match only a second "100"
+        seen: dict[str, int] = {}
+        grams = set()
+        for i in range(count):
+            g = s[i:i + n]
+            seen[g] = r = seen.get(g, 0) + 1
+            grams.add(g if r == 1 else (g, r))
+    return grams, count
 
 
-def _dice(p: tuple[set | Counter, int], q: tuple[set | Counter, int]) -> float:
-    (gp, np_), (gq, nq) = p, q
-    if isinstance(gp, set) and isinstance(gq, set):
-        common = len(gp & gq)
-    else:
-        common = sum((Counter(gp) & Counter(gq)).values())  # multiset: a repeated phrase counts twice
-    return 2.0 * common / (np_ + nq) if np_ + nq else 0.0
+def _dice(p: tuple[set, int], q: tuple[set, int]) -> float:
+    return 2.0 * len(p[0] & q[0]) / (p[1] + q[1]) if p[1] + q[1] else 0.0
 
 
 def _similarity(x: str, y: str) -> float:
@@ -116,33 +117,40 @@ def shared_passages(a: str, b: str, min_len: int = 6) -> list[tuple[int, int, in
     return out
 
 
-def _knn(x: np.ndarray, k: int, min_cosine: float) -> tuple[np.ndarray, np.ndarray]:
+def _knn(x: np.ndarray, k: int, min_cosine: float, verified=None) -> tuple[np.ndarray, np.ndarray, int | None]:
+    """Scores and ids of each row's k+1 nearest rows (itself included), and IVF's nprobe if IVF ran.
+
+    `verified(i, j)` says whether rows i and j are near duplicates lexically: IVF's nprobe is tuned
+    to find NEAR_RECALL of those pairs that exact search finds on a sample of rows.
+    """
     n, d = x.shape
-    k = min(k + 1, n)  # +1: each text finds itself first
+    k = min(k + 1, n)  # +1: each row finds itself first
     if n <= FLAT_MAX:
-        index = faiss.IndexFlatIP(d)
-        index.add(x)
-        return index.search(x, k)
-    nlist = int(math.sqrt(n))  # fewer lists than the search index: k-means dominates a one-off build
+        return (*faiss.knn(x, x, k, metric=faiss.METRIC_INNER_PRODUCT), None)
+    # 2·sqrt(n) lists: k-means on 4·sqrt(n) lists costs more than it saves at this nprobe (bench/RESULTS.md)
+    nlist = int(2 * math.sqrt(n))
     index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(0)
     index.train(x[np.sort(rng.choice(n, size=min(n, 40 * nlist), replace=False))])
     index.add(x)
-    # Tune nprobe on what matters here, the neighbours above min_cosine, against exact search.
-    q = np.sort(rng.choice(n, size=min(n, 500), replace=False))
-    flat = faiss.IndexFlatIP(d)
-    flat.add(x)
-    ds, truth = flat.search(x[q], k)
-    del flat
-    want = {(a, int(b)) for a, row, srow in zip(q, truth, ds) for b, s in zip(row, srow) if s >= min_cosine and b != a}
-    index.nprobe = 4
-    while want and index.nprobe < nlist:
-        got = index.search(x[q], k)[1]
-        found = sum((a, int(b)) in want for a, row in zip(q, got) for b in row)
-        if found >= NEAR_RECALL * len(want):
+    q = np.sort(rng.choice(n, size=min(n, 1000), replace=False))
+    ds, ids = faiss.knn(x[q], x, k, metric=faiss.METRIC_INNER_PRODUCT)
+    near = {(a, b) for a, row, srow in zip(q.tolist(), ids.tolist(), ds.tolist())
+            for b, s in zip(row, srow) if b != a and s >= min_cosine}
+    want = {p for p in near if verified(*p)} if verified else set()
+    if len(want) < 50:  # too few real copies in the sample to measure on: tune on the cosine alone
+        want = near
+    # A pair is used whichever end found it, so it counts as found from either end.
+    ends = np.unique(np.array(sorted(want), dtype=np.int64).ravel())
+    nprobe = 4 if want else 8
+    while want and nprobe < nlist:
+        index.nprobe = nprobe
+        res = dict(zip(ends.tolist(), map(set, index.search(x[ends], k)[1].tolist())))
+        if sum(b in res[a] or a in res[b] for a, b in want) >= NEAR_RECALL * len(want):
             break
-        index.nprobe = min(nlist, index.nprobe * 2)
-    return index.search(x, k)
+        nprobe *= 2
+    index.nprobe = min(nprobe, nlist)
+    return (*index.search(x, k), index.nprobe)
 
 
 def near_duplicate_groups(texts: list[str], vectors: np.ndarray, *, min_lexical: float = MIN_LEXICAL,
@@ -188,23 +196,29 @@ def near_duplicate_groups(texts: list[str], vectors: np.ndarray, *, min_lexical:
     # Candidates: k nearest neighbours above min_cosine, each unordered pair once, in index order.
     adj: list[list[tuple[int, float]]] = [[] for _ in range(m)]
     if m > 1:
-        scores, ids = _knn(x, k, min_cosine)
+        scores, ids, _ = _knn(x, k, min_cosine, lambda i, j: _similarity(keys[i], keys[j]) >= min_lexical)
         rows = np.repeat(np.arange(m, dtype=np.int64), ids.shape[1])
         cols = ids.ravel().astype(np.int64)
         ok = (cols >= 0) & (cols != rows) & (scores.ravel() >= min_cosine - 1e-4)
         pairs = np.unique(np.minimum(rows[ok], cols[ok]) * m + np.maximum(rows[ok], cols[ok]))
         a, b = pairs // m, pairs % m
-        cos = np.einsum("ij,ij->i", x[a], x[b])  # exact, and the same whatever FAISS index ran
-        # A node pair whose texts all share one owner can never count: skip it before any work.
-        single = [next(iter(o)) if len(o) == 1 else None for o in ({owner[i] for i in c} for c in left)]
+        # Recomputed exactly (in chunks: a pair costs 4 KB of gathered rows), so the threshold does
+        # not depend on which FAISS index or BLAS path scored the pair.
+        cos = np.concatenate([np.einsum("ij,ij->i", x[a[s:s + 65536]], x[b[s:s + 65536]])
+                              for s in range(0, len(a), 65536)] or [np.zeros(0, np.float32)])
+        keep = cos >= min_cosine
+        # Dice cannot exceed 2·min/(sum) of the two trigram counts: skip pairs too different in length.
+        g = np.fromiter((len(t) for t in keys), dtype=np.int64, count=m) - (NGRAM - 1)
+        ga, gb = g[a], g[b]
+        keep &= (np.minimum(ga, gb) < 1) | (2.0 * np.minimum(ga, gb) >= min_lexical * (ga + gb))
+        if same_owner is not None:  # a node pair whose texts all share one owner can never count
+            codes: dict = {}
+            node_owner = np.array([codes.setdefault(o.pop(), len(codes)) if len(o) == 1 and None not in o else -1
+                                   for o in ({owner[i] for i in c} for c in left)], dtype=np.int64)
+            keep &= ~((node_owner[a] >= 0) & (node_owner[a] == node_owner[b]))
         prof_u, last_u = None, -1
-        for u, v, c in zip(a.tolist(), b.tolist(), cos.tolist()):
-            if c < min_cosine or (single[u] is not None and single[u] == single[v]):
-                continue
-            nu, nv = len(keys[u]), len(keys[v])
-            if 2.0 * min(nu, nv) / (nu + nv) < min_lexical - 0.05:  # cannot reach it, skip the grams
-                continue
-            if min(nu, nv) < NGRAM:
+        for u, v in zip(a[keep].tolist(), b[keep].tolist()):
+            if min(len(keys[u]), len(keys[v])) < NGRAM:
                 lex = _similarity(keys[u], keys[v])
             else:
                 if u != last_u:
