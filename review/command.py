@@ -75,15 +75,25 @@ def review_cmd(
             forms.extend(result.forms)
     elif db is not None:
         try:
-            with Store(db) as store:
-                forms = list(store.forms())
+            store = Store(db)
         except StoreError as e:
             fail(str(e))
+        forms = list(store.forms())
     else:
         fail("nothing to review: give files or folders, or --db FILE")
     if not forms:
         fail("no forms to review")
-    report = review(forms, conf, only, min_severity.value, known)
+    embed = None
+    if db is not None and not paths:
+        from jixiao.index.build import corpus_model
+        from jixiao.index.embed import load_embedder
+        from jixiao.index.vectors import embed_cached
+
+        embedder = load_embedder(corpus_model(store, None))
+        embed = lambda texts: embed_cached(store, embedder, texts)[0]  # noqa: E731  (the corpus's cache)
+    report = review(forms, conf, only, min_severity.value, known, embed=embed)
+    if db is not None and not paths:
+        store.close()
     if out_file is not None:
         write(report, out_file)
     s = report.summary
