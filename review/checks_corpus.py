@@ -7,17 +7,13 @@ from typing import Iterator
 
 from jixiao.forms.models import Form
 from jixiao.review.catalogue import corpus_check
-from jixiao.review.evidence import form_label, lexical_similarity, normalise, ref, where
+from jixiao.review.evidence import form_label, lexical_similarity, normalise, project_key, ref, where
 from jixiao.review.models import Evidence, Finding
 from jixiao.review.settings import Settings
 
 
 def _label(form: Form) -> str:
     return f"{form_label(form)}［{form.unit or '实施单位未填'}］"
-
-
-def _owner(form: Form) -> tuple:
-    return (normalise(form.project_name), normalise(form.unit))
 
 
 def _matches(a: Form, b: Form, generic: set[str], min_lex: float) -> list[tuple[int, int, float]]:
@@ -45,8 +41,8 @@ def table_copied(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
     owners = defaultdict(set)
     for f in forms:
         for ind in f.indicators:
-            owners[normalise(ind.name)].add(_owner(f))
-    n_projects = len({_owner(f) for f in forms})
+            owners[normalise(ind.name)].add(project_key(f))
+    n_projects = len({project_key(f) for f in forms})
     generic = {name for name, who in owners.items()
                if len(who) >= 3 and len(who) >= s["table.generic_share"] * n_projects}
     # Candidates share at least one distinctive name exactly (an inverted index keeps this linear
@@ -61,7 +57,7 @@ def table_copied(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
     for ks in by_name.values():
         for i in ks:
             for j in ks:
-                if i < j and _owner(forms[i]) != _owner(forms[j]) and (i, j) not in pairs:
+                if i < j and project_key(forms[i]) != project_key(forms[j]) and (i, j) not in pairs:
                     a, b = forms[i], forms[j]
                     m = _matches(a, b, generic, s["table.name_min_lexical"])
                     distinctive = min(sum(normalise(x.name) not in generic for x in a.indicators),

@@ -8,17 +8,13 @@ import numpy as np
 
 from jixiao.forms.models import Form
 from jixiao.review.catalogue import Context, corpus_check
-from jixiao.review.evidence import form_label, normalise, ref
+from jixiao.review.evidence import form_label, normalise, project_key, ref
 from jixiao.review.models import Evidence, Finding
 from jixiao.review.neardup import near_duplicate_groups
 from jixiao.review.settings import Settings
 
 _ROLES = (("expected", "预期目标", "expected_line"), ("actual", "实际完成情况", "actual_line"),
           ("overall", "项目总目标", "expected_line"), ("annual", "年度总体目标", "expected_line"))
-
-
-def _owner(f: Form) -> str:
-    return f"{normalise(f.project_name)}|{normalise(f.unit)}"
 
 
 def _goal_items(forms: list[Form], min_chars: int) -> list[tuple[Form, str, str, int | None]]:
@@ -41,11 +37,11 @@ def boilerplate_shared(forms: list[Form], s: Settings, ctx: Context) -> Iterator
     texts = [t for _, _, t, _ in items]
     vectors = np.ascontiguousarray(ctx.embed(texts), dtype=np.float32)
     groups = near_duplicate_groups(texts, vectors, min_lexical=s["boilerplate.min_lexical"],
-                                   min_cosine=s["boilerplate.min_cosine"], same_owner=[_owner(f) for f, *_ in items])
+                                   min_cosine=s["boilerplate.min_cosine"], same_owner=[project_key(f) for f, *_ in items])
     for g in groups:
         members = [g.principal] + list(g.members)
         forms_in = [items[k][0] for k in members]
-        if len({_owner(f) for f in forms_in}) < 2:
+        if len({project_key(f) for f in forms_in}) < 2:
             continue
         evidence = []
         for n, k in enumerate(members):
@@ -62,7 +58,7 @@ def boilerplate_shared(forms: list[Form], s: Settings, ctx: Context) -> Iterator
             message=f"{names}使用了{'相同' if identical else '几乎相同'}的绩效目标文字，目标未按项目分别设定。",
             project_name=p.project_name, unit=p.unit, year=p.year, form_type=p.form_type.value,
             projects=[ref(f) for f in forms_in], evidence=evidence)
-        yield finding.with_id(*sorted({_owner(f) + str(f.year) + f.form_type.value for f in forms_in}),
+        yield finding.with_id(*sorted({project_key(f) + str(f.year) + f.form_type.value for f in forms_in}),
                               normalise(items[g.principal][2])[:40])
 
 
@@ -77,7 +73,7 @@ def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[F
     projects = {}
     for f in forms:
         if f.project_name:
-            projects.setdefault(_owner(f), f)
+            projects.setdefault(project_key(f), f)
     if len(projects) < 2 or not named:
         return
     keys = list(projects)
@@ -86,7 +82,7 @@ def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[F
     sims = goal_vecs @ name_vecs.T
     index = {k: i for i, k in enumerate(keys)}
     for row, f in zip(sims, named):
-        own = index[_owner(f)]
+        own = index[project_key(f)]
         order = np.argsort(-row)
         best = next(int(j) for j in order if int(j) != own)
         other = projects[keys[best]]

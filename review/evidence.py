@@ -17,6 +17,11 @@ def normalise(text: str | None) -> str:
     return _STRIP.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
+def project_key(form: Form) -> str:
+    """One project = one name at one implementing unit (width, spacing and punctuation aside)."""
+    return f"{normalise(form.project_name)}|{normalise(form.unit)}"
+
+
 def lexical_similarity(a: str | None, b: str | None) -> float:
     """Character-level similarity of two texts after normalising (difflib's ratio, 0..1)."""
     x, y = normalise(a), normalise(b)
