@@ -24,10 +24,11 @@ from functools import lru_cache
 import faiss
 import numpy as np
 
-MIN_LEXICAL = 0.70  # lowest copy 0.70, highest rewrite/other goal 0.64 on the labelled pairs
-MIN_COSINE = 0.80   # a prefilter: labelled copies start at 0.86; lower only costs verification time
+MIN_LEXICAL = 0.70  # labelled pairs: rewrites and other goals reach 0.64, copies with an edit start at 0.78
+MIN_COSINE = 0.75   # a gate, not the test: copies start at 0.86 (labelled), 0.70 (long clause added)
 NGRAM = 3           # trigrams separate copies from rewrites best (bigrams, difflib's ratio let rewrites in)
 FLAT_MAX = 10_000   # exact search up to this many distinct texts; IVF is faster above (measured)
+IVF_LISTS = 2.0     # IVF lists per sqrt(n): at 100k, 1 was 15% faster but missed 1.7x the pairs; 4 slower
 NEAR_RECALL = 0.99  # IVF must find this share of the near duplicates exact search finds (on a sample)
 
 
@@ -59,11 +60,9 @@ def _normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     # it equals normalise() except for combining sequences that NFKC would compose.
     drop, out, pos = _drop(), [], []
     for i, ch in enumerate(text):
-        if ord(ch) in drop:
-            continue
-        for c in unicodedata.normalize("NFKC", ch).casefold().translate(drop):
-            out.append(c)
-            pos.append(i)
+        folded = "" if ord(ch) in drop else unicodedata.normalize("NFKC", ch).casefold().translate(drop)
+        out.append(folded)
+        pos.extend([i] * len(folded))
     return "".join(out), pos
 
 
@@ -98,15 +97,12 @@ def lexical_similarity(a: str, b: str) -> float:
 
 
 def shared_passages(a: str, b: str, min_len: int = 6) -> list[tuple[int, int, int]]:
-    """(start_a, start_b, length) of passages the two texts share, in their original offsets.
+    """(start_a, start_b, length) of passages both texts contain, in order (difflib's matching blocks).
 
-    A passage has the same length in both texts and differs at most in punctuation, spacing and
-    width; a run whose originals differ in length (a wrapped space on one side) is split there.
-    Passages follow each other in both texts (difflib's matching blocks), longest runs first found.
+    A passage has one length in both texts and differs at most in punctuation and width; a run whose
+    originals differ in length (a wrapped space on one side) is split there, so both spans highlight.
     """
-    na, pa = _normalise_with_offsets(a)
-    nb, pb = _normalise_with_offsets(b)
-    out = []
+    (na, pa), (nb, pb), out = _normalise_with_offsets(a), _normalise_with_offsets(b), []
     for i, j, size in SequenceMatcher(None, na, nb, autojunk=False).get_matching_blocks():
         start = 0
         for t in range(1, size + 1):
@@ -120,15 +116,13 @@ def shared_passages(a: str, b: str, min_len: int = 6) -> list[tuple[int, int, in
 def _knn(x: np.ndarray, k: int, min_cosine: float, verified=None) -> tuple[np.ndarray, np.ndarray, int | None]:
     """Scores and ids of each row's k+1 nearest rows (itself included), and IVF's nprobe if IVF ran.
 
-    `verified(i, j)` says whether rows i and j are near duplicates lexically: IVF's nprobe is tuned
-    to find NEAR_RECALL of those pairs that exact search finds on a sample of rows.
-    """
+    IVF's nprobe is tuned to find NEAR_RECALL of the pairs, `verified(i, j)` lexically, that exact
+    search finds for a sample of rows."""
     n, d = x.shape
     k = min(k + 1, n)  # +1: each row finds itself first
-    if n <= FLAT_MAX:
+    if n <= FLAT_MAX:  # faiss.knn: IndexFlatIP's exact search, without copying x into an index
         return (*faiss.knn(x, x, k, metric=faiss.METRIC_INNER_PRODUCT), None)
-    # 2·sqrt(n) lists: k-means on 4·sqrt(n) lists costs more than it saves at this nprobe (bench/RESULTS.md)
-    nlist = int(2 * math.sqrt(n))
+    nlist = int(IVF_LISTS * math.sqrt(n))
     index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(0)
     index.train(x[np.sort(rng.choice(n, size=min(n, 40 * nlist), replace=False))])
@@ -138,10 +132,8 @@ def _knn(x: np.ndarray, k: int, min_cosine: float, verified=None) -> tuple[np.nd
     near = {(a, b) for a, row, srow in zip(q.tolist(), ids.tolist(), ds.tolist())
             for b, s in zip(row, srow) if b != a and s >= min_cosine}
     want = {p for p in near if verified(*p)} if verified else set()
-    if len(want) < 50:  # too few real copies in the sample to measure on: tune on the cosine alone
-        want = near
-    # A pair is used whichever end found it, so it counts as found from either end.
-    ends = np.unique(np.array(sorted(want), dtype=np.int64).ravel())
+    want = want if len(want) >= 50 else near  # too few copies in the sample: tune on the cosine alone
+    ends = np.unique(np.array(sorted(want), dtype=np.int64).ravel())  # a pair counts from either end
     nprobe = 4 if want else 8
     while want and nprobe < nlist:
         index.nprobe = nprobe
@@ -151,6 +143,43 @@ def _knn(x: np.ndarray, k: int, min_cosine: float, verified=None) -> tuple[np.nd
         nprobe *= 2
     index.nprobe = min(nprobe, nlist)
     return (*index.search(x, k), index.nprobe)
+
+
+def _verified_pairs(keys: list[str], x: np.ndarray, k: int, min_lexical: float, min_cosine: float,
+                    node_owner: np.ndarray | None) -> list[list[tuple[int, float]]]:
+    """Per node, the nodes it is verified against (lexical and cosine), with their lexical similarity."""
+    m = len(keys)
+    adj: list[list[tuple[int, float]]] = [[] for _ in range(m)]
+    if m < 2:
+        return adj
+    scores, ids, _ = _knn(x, k, min_cosine, lambda i, j: _similarity(keys[i], keys[j]) >= min_lexical)
+    rows = np.repeat(np.arange(m, dtype=np.int64), ids.shape[1])
+    cols = ids.ravel().astype(np.int64)
+    ok = (cols >= 0) & (cols != rows) & (scores.ravel() >= min_cosine - 1e-4)
+    pairs = np.unique(np.minimum(rows[ok], cols[ok]) * m + np.maximum(rows[ok], cols[ok]))  # once, in order
+    a, b = pairs // m, pairs % m
+    # Recomputed in small chunks (a pair gathers 4 KB of rows) so that the threshold does not depend
+    # on which FAISS index or BLAS path scored the pair.
+    cos = np.concatenate([np.einsum("ij,ij->i", x[a[s:s + 8192]], x[b[s:s + 8192]])
+                          for s in range(0, len(a), 8192)] or [np.zeros(0, np.float32)])
+    keep = cos >= min_cosine
+    # Dice cannot exceed 2·min/(sum) of the two trigram counts: skip pairs too different in length.
+    g = np.fromiter((len(t) for t in keys), dtype=np.int64, count=m) - (NGRAM - 1)
+    keep &= (np.minimum(g[a], g[b]) < 1) | (2.0 * np.minimum(g[a], g[b]) >= min_lexical * (g[a] + g[b]))
+    if node_owner is not None:  # nodes whose texts all have one and the same owner never pair
+        keep &= ~((node_owner[a] >= 0) & (node_owner[a] == node_owner[b]))
+    prof_u, last_u = None, -1
+    for u, v in zip(a[keep].tolist(), b[keep].tolist()):
+        if min(len(keys[u]), len(keys[v])) < NGRAM:
+            lex = _similarity(keys[u], keys[v])
+        else:
+            if u != last_u:  # pairs come sorted by u: its trigrams are built once
+                prof_u, last_u = _grams(keys[u], NGRAM), u
+            lex = _dice(prof_u, _grams(keys[v], NGRAM))
+        if lex >= min_lexical:
+            adj[u].append((v, lex))
+            adj[v].append((u, lex))
+    return adj
 
 
 def near_duplicate_groups(texts: list[str], vectors: np.ndarray, *, min_lexical: float = MIN_LEXICAL,
@@ -164,90 +193,53 @@ def near_duplicate_groups(texts: list[str], vectors: np.ndarray, *, min_lexical:
     `min_chars` normalised characters are never grouped.
     """
     n = len(texts)
-    if vectors.shape[0] != n:
-        raise ValueError(f"{n} texts but {vectors.shape[0]} vectors")
-    if same_owner is not None and len(same_owner) != n:
-        raise ValueError(f"{n} texts but {len(same_owner)} owner keys")
-    owner = same_owner or [None] * n
+    owner = [None] * n if same_owner is None else same_owner
+    if vectors.shape[0] != n or len(owner) != n:
+        raise ValueError(f"{n} texts, {vectors.shape[0]} vectors and {len(owner)} owner keys")
 
     def same(i: int, j: int) -> bool:
         return owner[i] is not None and owner[i] == owner[j]
 
-    # Texts identical after normalisation become one node: compared once, and they cannot crowd
-    # a pasted boilerplate's k nearest neighbours so that its near copies go unseen.
+    # Texts identical after normalisation become one node: compared once, and a boilerplate pasted
+    # fifty times cannot fill its own k nearest neighbours so that its near copies go unseen.
     node_of: dict[str, int] = {}
-    keys: list[str] = []
-    left: list[list[int]] = []  # per node, its not yet grouped texts, ascending
+    left: list[list[int]] = []  # per node, its texts not yet in a group, ascending
     for i, t in enumerate(texts):
         key = normalise(t)
-        if len(key) < max(1, min_chars):
-            continue
-        u = node_of.setdefault(key, len(keys))
-        if u == len(keys):
-            keys.append(key)
-            left.append([])
-        left[u].append(i)
-    m = len(keys)
-    if m == 0:
-        return []
+        if len(key) >= max(1, min_chars):
+            if node_of.setdefault(key, len(left)) == len(left):
+                left.append([])
+            left[node_of[key]].append(i)
+    keys, m = list(node_of), len(left)
     vec = np.ascontiguousarray(vectors, dtype=np.float32)
     x = vec if m == n else np.ascontiguousarray(vec[[c[0] for c in left]])
-
-    # Candidates: k nearest neighbours above min_cosine, each unordered pair once, in index order.
-    adj: list[list[tuple[int, float]]] = [[] for _ in range(m)]
-    if m > 1:
-        scores, ids, _ = _knn(x, k, min_cosine, lambda i, j: _similarity(keys[i], keys[j]) >= min_lexical)
-        rows = np.repeat(np.arange(m, dtype=np.int64), ids.shape[1])
-        cols = ids.ravel().astype(np.int64)
-        ok = (cols >= 0) & (cols != rows) & (scores.ravel() >= min_cosine - 1e-4)
-        pairs = np.unique(np.minimum(rows[ok], cols[ok]) * m + np.maximum(rows[ok], cols[ok]))
-        a, b = pairs // m, pairs % m
-        # Recomputed exactly (in chunks: a pair costs 4 KB of gathered rows), so the threshold does
-        # not depend on which FAISS index or BLAS path scored the pair.
-        cos = np.concatenate([np.einsum("ij,ij->i", x[a[s:s + 65536]], x[b[s:s + 65536]])
-                              for s in range(0, len(a), 65536)] or [np.zeros(0, np.float32)])
-        keep = cos >= min_cosine
-        # Dice cannot exceed 2·min/(sum) of the two trigram counts: skip pairs too different in length.
-        g = np.fromiter((len(t) for t in keys), dtype=np.int64, count=m) - (NGRAM - 1)
-        ga, gb = g[a], g[b]
-        keep &= (np.minimum(ga, gb) < 1) | (2.0 * np.minimum(ga, gb) >= min_lexical * (ga + gb))
-        if same_owner is not None:  # a node pair whose texts all share one owner can never count
-            codes: dict = {}
-            node_owner = np.array([codes.setdefault(o.pop(), len(codes)) if len(o) == 1 and None not in o else -1
-                                   for o in ({owner[i] for i in c} for c in left)], dtype=np.int64)
-            keep &= ~((node_owner[a] >= 0) & (node_owner[a] == node_owner[b]))
-        prof_u, last_u = None, -1
-        for u, v in zip(a[keep].tolist(), b[keep].tolist()):
-            if min(len(keys[u]), len(keys[v])) < NGRAM:
-                lex = _similarity(keys[u], keys[v])
-            else:
-                if u != last_u:
-                    prof_u, last_u = _grams(keys[u], NGRAM), u
-                lex = _dice(prof_u, _grams(keys[v], NGRAM))
-            if lex >= min_lexical:
-                adj[u].append((v, lex))
-                adj[v].append((u, lex))
+    node_owner = None
+    if same_owner is not None:
+        codes: dict = {}
+        node_owner = np.array([codes.setdefault(o.pop(), len(codes)) if len(o) == 1 and None not in o else -1
+                               for o in ({owner[i] for i in c} for c in left)], dtype=np.int64)
+    adj = _verified_pairs(keys, x, k, min_lexical, min_cosine, node_owner)
 
     def take(u: int) -> tuple[int, list[tuple[int, float, float]]]:
-        # What node u's first free text would gather as principal: every free text verified against it.
-        p, got = left[u][0], []
-        for c in left[u][1:]:
-            if not same(p, c):
-                got.append((c, 1.0, float(vec[c] @ vec[p])))
+        # What node u's first free text would gather as principal: the free texts verified against it.
+        p = left[u][0]
+        twins = [c for c in left[u][1:] if not same(p, c)]  # identical texts: no cosine gate
+        got = [(c, 1.0, cs) for c, cs in zip(twins, (vec[twins] @ vec[p]).tolist() if twins else ())]
         for v, lex in adj[u]:
             free = [c for c in left[v] if not same(p, c)]
-            if free:
-                for c, cs in zip(free, (vec[free] @ vec[p]).tolist()):
-                    if cs >= min_cosine:
-                        got.append((c, lex, cs))
+            for c, cs in zip(free, (vec[free] @ vec[p]).tolist() if free else ()):
+                if cs >= min_cosine:
+                    got.append((c, lex, cs))
         return p, got
 
+    def score(u: int) -> float:
+        return sum(lex for _, lex, _ in take(u)[1]) if left[u] else 0.0
+
     # Greedy: the free text with the highest sum of verified similarities to other free texts leads
-    # a group of exactly those texts. Sums only fall as texts are taken, so a lazy heap of stale
-    # upper bounds finds the maximum; a node whose first free text was taken gets a fresh entry
-    # (another owner may gather more).
-    heap = [(-sum(s for _, s, _ in take(u)[1]), u) for u in range(m) if len(left[u]) > 1 or adj[u]]
-    heap = [e for e in heap if e[0] < 0]
+    # a group of exactly those texts. Sums only fall as texts are taken, so a lazy heap of stale upper
+    # bounds finds the maximum; a node whose first free text was taken gets a fresh entry, because
+    # under same_owner its next text may gather texts the first could not.
+    heap = [(-s, u) for u in range(m) if (len(left[u]) > 1 or adj[u]) and (s := score(u)) > 0]
     heapq.heapify(heap)
     groups: list[Group] = []
     while heap:
@@ -255,24 +247,19 @@ def near_duplicate_groups(texts: list[str], vectors: np.ndarray, *, min_lexical:
         if not left[u]:
             continue
         p, got = take(u)
-        score = sum(s for _, s, _ in got)
-        if score <= 0:
+        s = sum(e[1] for e in got)
+        if s <= 0:
             continue
-        if heap and (-score, u) > heap[0]:
-            heapq.heappush(heap, (-score, u))
+        if heap and (-s, u) > heap[0]:  # it was a stale bound: back in line with its true sum
+            heapq.heappush(heap, (-s, u))
             continue
-        got.sort(key=lambda g: (-g[1], -g[2], g[0]))
-        groups.append(Group(p, [g[0] for g in got], [g[1] for g in got], [g[2] for g in got]))
-        taken = {p, *(g[0] for g in got)}
-        touched = set()
+        got.sort(key=lambda e: (-e[1], -e[2], e[0]))
+        groups.append(Group(p, [e[0] for e in got], [e[1] for e in got], [e[2] for e in got]))
+        taken = {p, *(e[0] for e in got)}
         for v in [u, *(w for w, _ in adj[u])]:
-            if any(c in taken for c in left[v]):
+            if left[v] and not taken.isdisjoint(left[v]):
                 head = left[v][0]
                 left[v] = [c for c in left[v] if c not in taken]
-                if left[v] and left[v][0] != head:
-                    touched.add(v)
-        for v in sorted(touched):
-            s = sum(lex for _, lex, _ in take(v)[1])
-            if s > 0:
-                heapq.heappush(heap, (-s, v))
+                if left[v] and left[v][0] != head and (s := score(v)) > 0:
+                    heapq.heappush(heap, (-s, v))
     return groups
