@@ -129,7 +129,7 @@ def ingest(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from jixiao.index.ingest import FileReport, collect, ingest as run
+    from jixiao.index.ingest import collect, ingest as run
     from jixiao.index.store import Store, StoreError
 
     files, reports = collect(paths)

@@ -23,7 +23,6 @@ from jixiao.forms.values import is_placeholder, norm, parse_number, parse_value
 
 _SUMMARY_SUFFIX = re.compile(r"\s*[(（]\s*汇总\s*[)）]\s*$")
 _ORG_CODE = re.compile(r"^\s*(?:[\[【(（]\s*\d{2,}\s*[\]】)）]|\d{3,}\s*[-—_ ]?)\s*")  # "[123]上海市…", "123 上海市…"
-_NUMS = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _value_key(text: str) -> str:

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from jixiao.forms.models import FORM_TYPE_ZH, Form, Value
 from jixiao.review.catalogue import corpus_check
-from jixiao.review.evidence import form_label, lexical_similarity, ref, where
+from jixiao.review.evidence import lexical_similarity, ref, where
 from jixiao.review.linking import link_projects, match_indicators
 from jixiao.review.models import Evidence, Finding
 from jixiao.review.settings import Settings

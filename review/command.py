@@ -42,7 +42,7 @@ def review_cmd(
     from jixiao.index.ingest import collect
     from jixiao.index.store import Store, StoreError
     from jixiao.review.catalogue import all_codes
-    from jixiao.review.engine import load_decisions, review
+    from jixiao.review.engine import load_decisions, review, selected
     from jixiao.review.report import FORMATS, write
     from jixiao.review.settings import load_settings
 
@@ -55,7 +55,7 @@ def review_cmd(
         raise typer.Exit(2)
     codes = all_codes()
     for code in only or []:
-        if code not in codes and not (code.endswith("*") and any(c.startswith(code[:-1]) for c in codes)):
+        if not any(selected(c, [code]) for c in codes):
             fail(f"unknown code {code!r}; known codes: {', '.join(codes)}")
     try:
         conf = load_settings(settings)

@@ -40,6 +40,11 @@ def default_embed(texts: list[str]):
     return load_embedder().encode(texts)
 
 
+def selected(code: str, only: list[str]) -> bool:
+    """`--only` names codes, or families with a trailing *: "goal.*"."""
+    return any(code == o or (o.endswith("*") and code.startswith(o[:-1])) for o in only)
+
+
 def review(forms: list[Form], settings: Settings | None = None, only: list[str] | None = None,
            min_severity: str = "low", decisions: dict[str, str] | None = None,
            embed=None) -> Report:
@@ -47,8 +52,7 @@ def review(forms: list[Form], settings: Settings | None = None, only: list[str] 
     ctx = Context(embed=embed or default_embed)
     findings: list[Finding] = []
     for check in CHECKS:
-        if only and not any(c in only or any(c.startswith(o.rstrip("*")) for o in only if o.endswith("*"))
-                            for c in check.codes):
+        if only and not any(selected(c, only) for c in check.codes):
             continue
         if check.scope == "form":
             for form in forms:
@@ -56,7 +60,7 @@ def review(forms: list[Form], settings: Settings | None = None, only: list[str] 
         else:
             findings.extend(check.fn(forms, settings, ctx))
     if only:
-        findings = [f for f in findings if f.code in only or any(o.endswith("*") and f.code.startswith(o[:-1]) for o in only)]
+        findings = [f for f in findings if selected(f.code, only)]
     findings = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min_severity]]
     seen: set[str] = set()
     unique = []
