@@ -298,7 +298,7 @@ def switch_point(texts: list[str], vecs: np.ndarray, sizes: list[int], k: int, m
             for name, flat_max in (("exact", len(x)), ("ivf", 0)):
                 neardup.FLAT_MAX = flat_max
                 t = time.perf_counter()
-                d, ids, nprobe = neardup._knn(x, k, mc, verified)
+                d, ids, nprobe = neardup.knn(x, k, mc, verified)
                 runs[name] = (time.perf_counter() - t, pairs(d, ids), nprobe)
             truth = {p for p in runs["exact"][1] if verified(*p)}
             got = len(truth & runs["ivf"][1])
@@ -310,7 +310,7 @@ def switch_point(texts: list[str], vecs: np.ndarray, sizes: list[int], k: int, m
         for per in (1.0, 2.0, 4.0):
             neardup.FLAT_MAX, neardup.IVF_LISTS = 0, per
             t = time.perf_counter()
-            d, ids, nprobe = neardup._knn(x, k, mc, verified)
+            d, ids, nprobe = neardup.knn(x, k, mc, verified)
             secs = time.perf_counter() - t
             got = len(truth & pairs(d, ids))
             say(f"{per:>14.0f} {int(per * len(x) ** 0.5):>6} {secs:>7.2f} {nprobe:>6}  {got / max(1, len(truth)):.4f}")

@@ -1,5 +1,5 @@
 """Checks on single indicator rows: units, targets that cannot fail, values of the wrong kind,
-deviation texts, scores, and indicators filed under the wrong category."""
+deviation texts and scores (misfiled rows: checks_misplaced.py)."""
 
 from __future__ import annotations
 
@@ -140,31 +140,3 @@ def score_inconsistent(form: Form, s: Settings) -> Iterator[Finding]:
             continue
         yield finding(form, "indicator.score_inconsistent", "high", f"{form.project_name}：“{ind.name}”{why}。",
                       ind_evidence(form, ind, "target", "actual", "weight", "score"), ind.name)
-
-
-# Name patterns that belong to one category; a row of that kind filed elsewhere is misplaced.
-_EXPECTED: list[tuple[re.Pattern, str, str | None]] = [
-    (re.compile(r"满意度|满意率"), "满意度指标", None),
-    (re.compile(r"预算执行率|资金执行率|成本控制|成本节约|费用控制"), "成本指标", None),
-    (re.compile(r"及时性|及时率|完成时间|上线.*时间|到位时间|付款时间|时效"), "产出指标", "时效指标"),
-]
-
-
-@form_check("indicator.misplaced")
-def misplaced(form: Form, s: Settings) -> Iterator[Finding]:
-    for ind in _rows(form):
-        notes = [n for n in ind.notes if "二级指标栏写的是一级指标" in n or "写在二级指标栏" in n]
-        why = None
-        for pattern, l1, l2 in _EXPECTED:
-            if pattern.search(ind.name) and (ind.level1 != l1 or (l2 and ind.level2 != l2)):
-                want = f"{l1}/{l2}" if l2 else l1
-                why = f"“{ind.name}”应属{want}，却列在{ind.level1}/{ind.level2}下"
-                break
-        else:
-            if ind.level1 == "满意度指标" and not re.search(r"满意", ind.name):
-                why = f"“{ind.name}”不是满意度，却列在满意度指标下"
-            elif notes:
-                why = f"“{ind.name}”的指标类别填写错位（{notes[0]}）"
-        if why:
-            yield finding(form, "indicator.misplaced", "low", f"{form.project_name}：{why}。",
-                          ind_evidence(form, ind, "level1", "level2"), ind.name)

@@ -113,7 +113,7 @@ def shared_passages(a: str, b: str, min_len: int = 6) -> list[tuple[int, int, in
     return out
 
 
-def _knn(x: np.ndarray, k: int, min_cosine: float, verified=None) -> tuple[np.ndarray, np.ndarray, int | None]:
+def knn(x: np.ndarray, k: int, min_cosine: float, verified=None) -> tuple[np.ndarray, np.ndarray, int | None]:
     """Scores and ids of each row's k+1 nearest rows (itself included), and IVF's nprobe if IVF ran.
 
     IVF's nprobe is tuned to find NEAR_RECALL of the pairs, `verified(i, j)` lexically, that exact
@@ -152,7 +152,7 @@ def _verified_pairs(keys: list[str], x: np.ndarray, k: int, min_lexical: float, 
     adj: list[list[tuple[int, float]]] = [[] for _ in range(m)]
     if m < 2:
         return adj
-    scores, ids, _ = _knn(x, k, min_cosine, lambda i, j: _similarity(keys[i], keys[j]) >= min_lexical)
+    scores, ids, _ = knn(x, k, min_cosine, lambda i, j: _similarity(keys[i], keys[j]) >= min_lexical)
     rows = np.repeat(np.arange(m, dtype=np.int64), ids.shape[1])
     cols = ids.ravel().astype(np.int64)
     ok = (cols >= 0) & (cols != rows) & (scores.ravel() >= min_cosine - 1e-4)

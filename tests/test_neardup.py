@@ -204,7 +204,7 @@ def test_deterministic_and_ivf_path_agrees_with_exact(embed, monkeypatch):
     assert exact == near_duplicate_groups(texts, vecs)
     check_invariants(exact, texts, vecs, neardup.MIN_LEXICAL, neardup.MIN_COSINE)
     monkeypatch.setattr(neardup, "FLAT_MAX", 500)
-    _, _, nprobe = neardup._knn(vecs, 20, neardup.MIN_COSINE)
+    _, _, nprobe = neardup.knn(vecs, 20, neardup.MIN_COSINE)
     assert nprobe is not None
     ivf = near_duplicate_groups(texts, vecs)
     assert ivf == near_duplicate_groups(texts, vecs)

@@ -1,0 +1,188 @@
+"""indicator.misplaced: an indicator filed under a category it does not belong to.
+
+Two kinds of evidence. Name rules catch what needs no corpus (a 满意度 row outside 满意度指标, a
+预算执行率 row outside 成本指标). The neighbour vote catches the rest: the row's name is embedded
+with every other 三级指标 name in the corpus and the reference names in indicator_exemplars.toml;
+when the nearest names, filed by other projects, sit almost all under another category and almost
+none under this row's, the row is reported with those neighbours as its evidence.
+
+Categories are compared as 成本指标 / 产出指标-数量 / 产出指标-质量 / 产出指标-时效 / 效益指标 /
+满意度指标: the four 效益 二级指标 (经济, 社会, 生态, 可持续影响) overlap in honest use, so a vote
+between them would report judgement calls, not filing errors.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from jixiao.forms.models import Form, Indicator
+from jixiao.review.catalogue import Context, corpus_check
+from jixiao.review.evidence import finding, ind_evidence, normalise, project_key
+from jixiao.review.models import Evidence
+from jixiao.review.settings import Settings
+
+EXEMPLARS = Path(__file__).resolve().parent / "indicator_exemplars.toml"
+
+# Name patterns that belong to one category; a row of that kind filed elsewhere is misplaced.
+_EXPECTED: list[tuple[re.Pattern, str, str | None]] = [
+    (re.compile(r"满意度|满意率"), "满意度指标", None),
+    (re.compile(r"预算执行率|资金执行率|成本控制|成本节约|费用控制"), "成本指标", None),
+    (re.compile(r"及时性|及时率|完成时间|上线.*时间|到位时间|付款时间|时效"), "产出指标", "时效指标"),
+]
+_SPLIT_LEVEL2 = {"产出指标"}  # level 1s whose level 2s are told apart (see the module's docstring)
+
+
+def category(level1: str | None, level2: str | None) -> str | None:
+    """The class a row is compared in: a level 1, or level 1-level 2 where level 2s are distinct."""
+    if not level1:
+        return None
+    if level1 in _SPLIT_LEVEL2 and level2:
+        return f"{level1}/{level2}"
+    return level1
+
+
+def _compatible(own: str, other: str) -> bool:
+    """A row filed only under 产出指标 (no level 2) agrees with any 产出指标/… vote."""
+    return own == other or other.startswith(own + "/") or own.startswith(other + "/")
+
+
+def _rule(ind: Indicator) -> str | None:
+    for pattern, l1, l2 in _EXPECTED:
+        if pattern.search(ind.name) and (ind.level1 != l1 or (l2 and ind.level2 != l2)):
+            want = f"{l1}/{l2}" if l2 else l1
+            return f"“{ind.name}”应属{want}，却列在{ind.level1}/{ind.level2}下"
+    if ind.level1 == "满意度指标" and not re.search(r"满意", ind.name):
+        return f"“{ind.name}”不是满意度，却列在满意度指标下"
+    notes = [n for n in ind.notes if "二级指标栏写的是一级指标" in n or "写在二级指标栏" in n]
+    if notes:
+        return f"“{ind.name}”的指标类别填写错位（{notes[0]}）"
+    return None
+
+
+@dataclass
+class _Name:
+    text: str  # as first written
+    owners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # category → project keys
+    where: dict[str, tuple[Form, Indicator] | None] = field(default_factory=dict)  # category → one example
+
+
+def exemplars() -> list[tuple[str, str, str]]:
+    data = tomllib.loads(EXEMPLARS.read_text(encoding="utf-8"))
+    return [(name, l1, l2) for l1, l2s in data.items() for l2, names in l2s.items() for name in names]
+
+
+def _names(forms: list[Form]) -> dict[str, _Name]:
+    names: dict[str, _Name] = {}
+    for name, l1, l2 in exemplars():
+        entry = names.setdefault(normalise(name), _Name(name))
+        cat = category(l1, l2)
+        entry.owners[cat].add(f"参考样例:{name}")
+        entry.where.setdefault(cat, None)
+    for form in forms:
+        pk = project_key(form)
+        for ind in form.indicators:
+            cat = category(ind.level1, ind.level2)
+            key = normalise(ind.name)
+            if not key or not cat:
+                continue
+            entry = names.setdefault(key, _Name(ind.name))
+            entry.owners[cat].add(pk)
+            entry.where.setdefault(cat, (form, ind))
+    return names
+
+
+def _neighbours(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    from jixiao.review.neardup import knn  # FAISS: exact up to its flat limit, tuned IVF above
+
+    scores, ids, _ = knn(vectors, k, 0.0)
+    return scores, ids
+
+
+_GENERIC_HEADS = {"情况", "程度", "效果", "水平", "工作", "建设", "指标", "效率", "能力"}
+
+
+def head(name: str) -> str:
+    """The measured word a 三级指标 name ends on (及时率, 准确率, 人次, 满意度 …): Chinese puts the head
+    last, and it is what decides the category. 宣传活动开展次数 and 宣传活动内容 embed close together
+    but are a count and a quality; names that end alike are the only neighbours that may vote."""
+    n = normalise(name)
+    return n[-4:] if n[-2:] in _GENERIC_HEADS else n[-2:]
+
+
+def _vote(u: int, own_project: str, scores: np.ndarray, ids: np.ndarray, keys: list[str],
+          names: dict[str, _Name], min_cosine: float) -> tuple[dict[str, float], set[str], list[tuple[int, str, float]]]:
+    """Votes per category from the names near `u` (u itself included), counting each other project
+    once per name; the row's own project never votes for itself."""
+    votes: dict[str, float] = defaultdict(float)
+    voters: set[str] = set()
+    support: list[tuple[int, str, float]] = []
+    own_head = head(keys[u])
+    for v, cos in zip(ids[u].tolist(), scores[u].tolist()):
+        if v < 0 or cos < min_cosine or (v != u and head(keys[v]) != own_head):
+            continue
+        for cat, owners in names[keys[v]].owners.items():
+            others = owners - {own_project}
+            if others:
+                votes[cat] += cos * len(others)
+                voters |= others
+                support.append((v, cat, cos))
+    return votes, voters, support
+
+
+def _neighbour_evidence(names: dict[str, _Name], keys: list[str], support, best: str, limit: int = 3) -> list[Evidence]:
+    out = []
+    for v, cat, cos in sorted((x for x in support if x[1] == best), key=lambda x: -x[2])[:limit]:
+        entry = names[keys[v]]
+        example = entry.where.get(cat)
+        if example is None:
+            out.append(Evidence(label="相近指标（参考样例）", text=f"{entry.text}（{cat}）", value=round(cos, 3)))
+        else:
+            form, ind = example
+            out.append(Evidence(label=f"相近指标（{len(entry.owners[cat])} 个项目）", text=f"{ind.name}（{ind.level1}/{ind.level2}）",
+                                value=round(cos, 3), file=form.source.file, line=ind.line, project_name=form.project_name))
+    return out
+
+
+@corpus_check("indicator.misplaced")
+def misplaced(forms: list[Form], s: Settings, ctx: Context) -> Iterator:
+    voted: list[tuple[Form, Indicator]] = []
+    for form in forms:
+        for ind in form.indicators:
+            if not ind.name:
+                continue
+            why = _rule(ind)
+            if why:
+                yield finding(form, "indicator.misplaced", "low", f"{form.project_name}：{why}。",
+                              ind_evidence(form, ind, "level1", "level2"), ind.name)
+            elif category(ind.level1, ind.level2):
+                voted.append((form, ind))
+    if not voted:
+        return
+    names = _names(forms)
+    keys = list(names)
+    vectors = np.ascontiguousarray(ctx.embed([names[k].text for k in keys]), dtype=np.float32)
+    scores, ids = _neighbours(vectors, s["indicator.misplaced_k"])
+    index = {k: i for i, k in enumerate(keys)}
+    for form, ind in voted:
+        own = category(ind.level1, ind.level2)
+        votes, voters, support = _vote(index[normalise(ind.name)], project_key(form), scores, ids, keys, names,
+                                       s["indicator.misplaced_min_cosine"])
+        total = sum(votes.values())
+        if len(voters) < s["indicator.misplaced_min_sources"] or not total:
+            continue
+        own_share = sum(w for c, w in votes.items() if _compatible(own, c)) / total
+        best, best_w = max(((c, w) for c, w in votes.items() if not _compatible(own, c)), key=lambda x: x[1], default=(None, 0.0))
+        if best is None or own_share > s["indicator.misplaced_max_own_share"] or best_w / total < s["indicator.misplaced_min_share"]:
+            continue
+        near = "、".join(dict.fromkeys(names[keys[v]].text for v, c, _ in sorted(support, key=lambda x: -x[2]) if c == best))
+        message = (f"{form.project_name}：“{ind.name}”列在{own}下，而与其最相近的指标（{near[:60]}）"
+                   f"{best_w / total:.0%}列在{best}下，可能归类错误。")
+        yield finding(form, "indicator.misplaced", "low", message,
+                      ind_evidence(form, ind, "level1", "level2") + _neighbour_evidence(names, keys, support, best), ind.name)

@@ -1,0 +1,80 @@
+"""indicator.misplaced's neighbour vote: other projects' filings of like-named rows, with the real model."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from jixiao.forms import parse_file
+from jixiao.forms.models import Indicator
+from jixiao.review.checks_misplaced import category, exemplars, head
+from jixiao.review.engine import review
+from jixiao.review.evidence import normalise
+
+SE = Path(__file__).resolve().parent.parent / "examples" / "putuo_2024_self_evaluation.txt"
+
+
+@pytest.fixture(scope="module")
+def base():
+    return parse_file(SE).forms[0]
+
+
+def _project(base, name: str, rows: list[tuple[str, str, str]]):
+    form = copy.deepcopy(base)
+    form.project_name, form.unit = name, f"{name}所在单位"
+    form.indicators = [Indicator(level1=l1, level2=l2, name=n, line=100 + i) for i, (l1, l2, n) in enumerate(rows)]
+    return form
+
+
+def _misplaced(forms):
+    return [f for f in review(forms, only=["indicator.misplaced"]).flags]
+
+
+def test_a_row_filed_apart_from_its_neighbours_is_reported_with_them(base):
+    others = [_project(base, f"社区宣传项目{i}", [("产出指标", "数量指标", name), ("效益指标", "社会效益指标", "居民知晓度提高")])
+              for i, name in enumerate(["宣传资料发放份数", "宣传资料印发份数", "宣传折页发放份数", "宣传资料发放份数"])]
+    odd = _project(base, "就业政策宣传", [("效益指标", "社会效益指标", "宣传资料发放份数"), ("产出指标", "数量指标", "政策宣讲场次")])
+    flags = [f for f in _misplaced(others + [odd]) if f.project_name == "就业政策宣传"]
+    assert len(flags) == 1, [f.message for f in flags]
+    f = flags[0]
+    assert "宣传资料发放份数" in f.message and "产出指标/数量指标" in f.message
+    neighbours = [e for e in f.evidence if e.label.startswith("相近指标")]
+    assert neighbours and all("产出指标/数量指标" in e.text for e in neighbours)
+    assert all(e.file and e.line for e in neighbours if "参考样例" not in e.label)  # checkable: file and line
+    # the four projects that file it as a count are not reported
+    assert not [f for f in _misplaced(others + [odd]) if f.project_name != "就业政策宣传"]
+
+
+def test_a_different_measured_word_does_not_vote(base):
+    """宣传活动内容 (a quality) sits near 宣传活动开展次数 (a count) in embedding space; it is not misfiled."""
+    others = [_project(base, f"宣传项目{i}", [("产出指标", "数量指标", "宣传活动开展次数")]) for i in range(5)]
+    row = _project(base, "宣传内容项目", [("产出指标", "质量指标", "宣传活动内容")])
+    assert not [f for f in _misplaced(others + [row]) if f.project_name == "宣传内容项目"]
+
+
+def test_a_project_never_votes_for_itself(base):
+    """Only the row's own project files the name: nobody else votes, so nothing is reported."""
+    alone = _project(base, "孤立项目", [("效益指标", "社会效益指标", "职业技能鉴定考点巡查次数")] * 1)
+    assert not _misplaced([alone])
+
+
+def test_name_rules_still_work_without_a_corpus(base):
+    form = _project(base, "单表项目", [("产出指标", "数量指标", "参训学员满意度")])
+    (f,) = _misplaced([form])
+    assert "满意度指标" in f.message
+
+
+def test_exemplars_are_all_in_the_taxonomy_and_unique():
+    rows = exemplars()
+    assert len(rows) >= 80
+    assert all(category(l1, l2) for _, l1, l2 in rows)
+    keys = [normalise(n) for n, _, _ in rows]
+    assert len(keys) == len(set(keys))
+
+
+def test_head_is_the_measured_word():
+    assert head("就业保障金发放准确率") != head("就业保障金发放完成率")
+    assert head("参训学员满意度") == head("服务对象满意度")
+    assert head("长效管理机制建立健全情况") == "健全情况"
