@@ -1,13 +1,16 @@
-"""Checks across forms of different projects: copied indicator tables (and, next, shared goal texts)."""
+"""Checks across forms of different projects: copied indicator tables."""
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from typing import Iterator
 
+import numpy as np
+
 from jixiao.forms.models import Form
 from jixiao.review.catalogue import corpus_check
-from jixiao.review.evidence import form_label, lexical_similarity, normalise, project_key, ref, where
+from jixiao.review.evidence import form_label, normalise, project_key, ref, where
 from jixiao.review.models import Evidence, Finding
 from jixiao.review.settings import Settings
 
@@ -16,24 +19,73 @@ def _label(form: Form) -> str:
     return f"{form_label(form)}［{form.unit or '实施单位未填'}］"
 
 
-def _matches(a: Form, b: Form, generic: set[str], min_lex: float) -> list[tuple[int, int, float]]:
-    """Rows of `a` matched to rows of `b` by name (each used once): (row in a, row in b, similarity)."""
+def _matches(a: list[str], b: list[str], min_lex: float) -> list[tuple[int, int, float]]:
+    """Rows of table `a` matched to rows of table `b` by normalised name (each used once; "" = not
+    counted): (row in a, row in b, similarity). Equal names pair first; difflib only for the rest."""
     out, used = [], set()
-    for i, x in enumerate(a.indicators):
-        nx = normalise(x.name)
-        if not nx or nx in generic:
+    exact = defaultdict(list)
+    for j, y in enumerate(b):
+        if y:
+            exact[y].append(j)
+    rest = []
+    for i, x in enumerate(a):
+        if not x:
             continue
+        if exact.get(x):
+            j = exact[x].pop(0)
+            used.add(j)
+            out.append((i, j, 1.0))
+        else:
+            rest.append((i, x))
+    for i, x in rest:
         best, bj = 0.0, -1
-        for j, y in enumerate(b.indicators):
-            if j in used:
+        for j, y in enumerate(b):
+            if j in used or not y:
                 continue
-            sim = 1.0 if nx == normalise(y.name) else lexical_similarity(x.name, y.name)
+            m = difflib.SequenceMatcher(None, x, y, autojunk=False)
+            if m.real_quick_ratio() < min_lex or m.quick_ratio() < min_lex:
+                continue  # upper bounds of ratio(): most pairs are decided without the full alignment
+            sim = m.ratio()
             if sim > best:
                 best, bj = sim, j
         if best >= min_lex:
             used.add(bj)
             out.append((i, bj, best))
     return out
+
+
+def _candidates(forms: list[Form], rows: list[list[str]], s: Settings, ctx) -> set[tuple[int, int]]:
+    """Pairs of forms whose tables may be copies: each table's nearest tables by the mean embedding of
+    its distinctive row names (FAISS), of different projects. Small corpora: every pair."""
+    eligible = [k for k, r in enumerate(rows) if sum(1 for x in r if x) >= s["table.min_shared"]]
+    keys = [project_key(f) for f in forms]
+    k_near = s["table.candidates_k"]
+    if len(eligible) <= k_near + 1:
+        return {(i, j) for n, i in enumerate(eligible) for j in eligible[n + 1:] if keys[i] != keys[j]}
+    first_text: dict[str, str] = {}
+    for k in eligible:
+        for ind, x in zip(forms[k].indicators, rows[k]):
+            if x:
+                first_text.setdefault(x, ind.name)
+    names = list(first_text)
+    pos = {x: i for i, x in enumerate(names)}
+    vecs = np.asarray(ctx.embed([first_text[x] for x in names]), dtype=np.float32)
+    tables = np.zeros((len(eligible), vecs.shape[1]), dtype=np.float32)
+    for t, k in enumerate(eligible):
+        tables[t] = vecs[[pos[x] for x in rows[k] if x]].mean(axis=0)
+    tables /= np.maximum(np.linalg.norm(tables, axis=1, keepdims=True), 1e-12)
+    from jixiao.review.neardup import knn  # FAISS: exact up to its flat limit, tuned IVF above
+
+    scores, ids, _ = knn(np.ascontiguousarray(tables), k_near, s["table.candidate_min_cosine"])
+    pairs = set()
+    for t, (row, srow) in enumerate(zip(ids.tolist(), scores.tolist())):
+        for u, cos in zip(row, srow):
+            if u < 0 or u == t or cos < s["table.candidate_min_cosine"]:
+                continue
+            i, j = sorted((eligible[t], eligible[u]))
+            if keys[i] != keys[j]:
+                pairs.add((i, j))
+    return pairs
 
 
 @corpus_check("indicator.table_copied")
@@ -45,25 +97,14 @@ def table_copied(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
     n_projects = len({project_key(f) for f in forms})
     generic = {name for name, who in owners.items()
                if len(who) >= 3 and len(who) >= s["table.generic_share"] * n_projects}
-    # Candidates share at least one distinctive name exactly (an inverted index keeps this linear
-    # in practice); the lexical matching then decides.
-    by_name = defaultdict(list)
-    for k, f in enumerate(forms):
-        for ind in f.indicators:
-            nm = normalise(ind.name)
-            if nm and nm not in generic:
-                by_name[nm].append(k)
+    # Each table's rows as normalised names, generic ones blanked (kept in place: row numbers matter).
+    rows = [[nm if (nm := normalise(ind.name)) and nm not in generic else "" for ind in f.indicators] for f in forms]
     pairs: dict[tuple[int, int], list] = {}
-    for ks in by_name.values():
-        for i in ks:
-            for j in ks:
-                if i < j and project_key(forms[i]) != project_key(forms[j]) and (i, j) not in pairs:
-                    a, b = forms[i], forms[j]
-                    m = _matches(a, b, generic, s["table.name_min_lexical"])
-                    distinctive = min(sum(normalise(x.name) not in generic for x in a.indicators),
-                                      sum(normalise(y.name) not in generic for y in b.indicators))
-                    ok = len(m) >= s["table.min_shared"] and len(m) >= s["table.min_coverage"] * max(1, distinctive)
-                    pairs[(i, j)] = m if ok else []
+    for i, j in sorted(_candidates(forms, rows, s, ctx)):
+        m = _matches(rows[i], rows[j], s["table.name_min_lexical"])
+        distinctive = min(sum(1 for x in rows[i] if x), sum(1 for y in rows[j] if y))
+        ok = len(m) >= s["table.min_shared"] and len(m) >= s["table.min_coverage"] * max(1, distinctive)
+        pairs[(i, j)] = m if ok else []
     linked = defaultdict(dict)
     for (i, j), m in pairs.items():
         if m:
