@@ -123,7 +123,10 @@ def _hits(store: Store, kind: Kind, scores: np.ndarray, ids: np.ndarray) -> list
     forms = _form_rows(store, list(set(fids)))
     texts = {}
     if kind == "goal":
-        q = f"SELECT id, goal_expected, goal_actual, goal_overall, goal_annual, data FROM forms WHERE id IN ({','.join('?' * len(fids))})"
+        # SQLite reads the goal's lines out of the form's JSON: no need to parse whole forms here.
+        q = ("SELECT id, goal_expected, goal_actual, goal_overall, goal_annual, "
+             "json_extract(data, '$.goal.expected_line'), json_extract(data, '$.goal.actual_line') "
+             f"FROM forms WHERE id IN ({','.join('?' * len(fids))})")
         texts = {r[0]: r[1:] for r in store.conn.execute(q, fids)} if fids else {}
     out = []
     for (s, i), fid in zip(pairs, fids):
@@ -134,18 +137,11 @@ def _hits(store: Store, kind: Kind, scores: np.ndarray, ids: np.ndarray) -> list
             role = goal_role(i)
             text = texts[fid][("expected", "actual", "overall", "annual").index(role)] or ""
             out.append(Hit(score=s, kind=kind, text=text, project_name=p, unit=u, department=d, year=y,
-                           form_type=t, file=path, line=_goal_line(texts[fid][4], role) or first, role=role))
+                           form_type=t, file=path, line=(texts[fid][5] if role == "actual" else texts[fid][4]) or first, role=role))
         else:
             out.append(Hit(score=s, kind=kind, text=p or "", project_name=p, unit=u, department=d, year=y,
                            form_type=t, file=path, line=first))
     return out
-
-
-def _goal_line(data: str, role: str) -> int | None:
-    import json
-
-    goal = json.loads(data).get("goal", {})
-    return goal.get("actual_line") if role == "actual" else goal.get("expected_line")
 
 
 def target_summary(hits: list[Hit]) -> list[dict]:
