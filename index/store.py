@@ -16,7 +16,9 @@ from typing import Iterator
 
 from jixiao.forms.models import Form, Issue
 
-SCHEMA_VERSION = 2
+# 3: llm_answers, the language model's answers by (prompt version, model, input hash). Opening an
+# older corpus adds the table (the DDL is idempotent) and keeps everything else as it was.
+SCHEMA_VERSION = 3
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -96,6 +98,14 @@ CREATE TABLE IF NOT EXISTS embeddings (
     dim INTEGER NOT NULL,
     vector BLOB NOT NULL,
     PRIMARY KEY (model, text_hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS llm_answers (
+    prompt_version TEXT NOT NULL,
+    model TEXT NOT NULL,
+    input_hash TEXT NOT NULL,
+    answer_json TEXT NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (prompt_version, model, input_hash)
 ) WITHOUT ROWID;
 """
 
@@ -220,6 +230,21 @@ class Store:
         with self.transaction() as c:
             c.executemany("INSERT OR IGNORE INTO embeddings(model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
                           [(model, h, dim, v) for h, v in rows])
+
+    # --- language-model answers ----------------------------------------------------------------
+
+    def llm_answer(self, prompt_version: str, model: str, input_hash: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT answer_json FROM llm_answers WHERE prompt_version = ? AND model = ? AND input_hash = ?",
+            (prompt_version, model, input_hash)).fetchone()
+        return row[0] if row else None
+
+    def put_llm_answer(self, prompt_version: str, model: str, input_hash: str, answer_json: str) -> None:
+        # Autocommit: each answer is kept the moment it arrives, so an interrupted run loses nothing.
+        self.conn.execute(
+            "INSERT OR REPLACE INTO llm_answers(prompt_version, model, input_hash, answer_json, created) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (prompt_version, model, input_hash, answer_json, datetime.now(timezone.utc).isoformat(timespec="seconds")))
 
     def _insert_issue(self, c: sqlite3.Connection, file_id: int, form_id: int | None, issue: Issue) -> None:
         c.execute("INSERT INTO issues(file_id, form_id, line, severity, message) VALUES (?, ?, ?, ?, ?)",

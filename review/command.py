@@ -30,13 +30,32 @@ def review_cmd(
     min_severity: MinSeverity = typer.Option(MinSeverity.low, "--min-severity", help="Leave out findings below this severity."),
     decisions: Optional[Path] = typer.Option(None, "--decisions", help="A reviewer's decisions: JSON {id: accepted|dismissed}, or an earlier .json or .xlsx report with its decision column filled in."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="TOML file overriding thresholds of review/settings.toml."),
+    llm_url: Optional[str] = typer.Option(None, "--llm-url", envvar="JIXIAO_LLM_URL", help="OpenAI-compatible endpoint of a language model, e.g. http://127.0.0.1:8080/v1 (optional)."),
+    llm_model: Optional[str] = typer.Option(None, "--llm-model", envvar="JIXIAO_LLM_MODEL", help="Model name on that server, e.g. qwen2.5:7b-instruct, deepseek-chat."),
+    llm_key_env: str = typer.Option("JIXIAO_LLM_API_KEY", "--llm-key-env", help="Environment variable holding the API key (never written anywhere)."),
+    llm_timeout: float = typer.Option(120.0, "--llm-timeout", help="Seconds to wait for one answer."),
+    llm_retries: int = typer.Option(2, "--llm-retries", help="Retries of a question on timeouts, connection errors, 429 and 5xx."),
+    llm_backoff: float = typer.Option(1.0, "--llm-backoff", help="Seconds before the first retry; doubles on each (with jitter)."),
+    llm_concurrency: int = typer.Option(4, "--llm-concurrency", help="Questions in flight at once."),
+    llm_limit: Optional[int] = typer.Option(None, "--llm-limit", help="Ask at most this many questions (cached answers are free)."),
+    llm_comments: bool = typer.Option(True, "--llm-comments/--no-llm-comments", help="Draft a 审核意见 per project with findings."),
+    llm_cache: Optional[Path] = typer.Option(None, "--llm-cache", help="JSON-lines file keeping the model's answers (default: the corpus with --db, else none)."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar for the model's questions on stderr (default: when stderr is a terminal)."),
 ) -> None:
     """Run every check and report what is copied, boilerplate or inconsistent, with evidence.
 
     Each finding has a stable code, a severity, a Chinese sentence a reviewer can paste, and its
     evidence (texts and numbers with file and line). Its id survives re-runs, so decisions stick.
 
+    With --llm-url and --llm-model a language model judges the hard cases (does the result text say
+    whether the goal was met? does the deviation text contradict its row?) and drafts a 审核意见 per
+    project; its answers are cached (in the corpus with --db, or --llm-cache FILE). The findings
+    are the same with or without it. Exit status 1 when the model was asked and no question got an
+    answer; the report is still written, without the verdicts.
+
     Example: jixiao review --db corpus.db --out review.csv --min-severity medium
+
+    Example: jixiao review examples/ --out review.html --llm-url http://127.0.0.1:8080/v1 --llm-model qwen2.5-7b-instruct
     """
     from jixiao.forms.parser import parse_file
     from jixiao.index.ingest import collect
@@ -53,6 +72,15 @@ def review_cmd(
     if out_file is not None and out_file.suffix.lower() not in FORMATS:
         err.print(f"[red]error[/red] {escape(str(out_file))}: unknown report format; use one of {escape(str(', '.join(FORMATS)))}", highlight=False)
         raise typer.Exit(2)
+    llm = None
+    if llm_url:
+        from jixiao.review.llm.run import LLMOptions, usage_error
+
+        llm = LLMOptions(llm_url, llm_model, llm_key_env, llm_timeout, llm_retries, llm_backoff, llm_concurrency,
+                         llm_limit, llm_comments, llm_cache)
+        if (problem := usage_error(llm)) is not None:
+            err.print(f"[red]error[/red] {escape(problem)}", highlight=False)
+            raise typer.Exit(2)
     codes = all_codes()
     for code in only or []:
         if not any(selected(c, [code]) for c in codes):
@@ -63,6 +91,7 @@ def review_cmd(
     except (ValueError, OSError) as e:
         fail(str(e))
     forms = []
+    store = None
     if paths:
         files, problems = collect(paths)
         for p in problems:
@@ -92,7 +121,12 @@ def review_cmd(
         embedder = load_embedder(corpus_model(store, None))
         embed = lambda texts: embed_cached(store, embedder, texts)[0]  # noqa: E731  (the corpus's cache)
     report = review(forms, conf, only, min_severity.value, known, embed=embed)
-    if db is not None and not paths:
+    status = 0
+    if llm is not None:
+        from jixiao.review.llm.run import assist
+
+        status = assist(report, llm, store, err, progress if progress is not None else err.is_terminal)
+    if store is not None:
         store.close()
     if out_file is not None:
         write(report, out_file)
@@ -109,3 +143,9 @@ def review_cmd(
         for f in report.flags:
             where = next((f"{e.file}:{e.line}" for e in f.evidence if e.file), "")
             out.print(f"{f.severity:<6} {f.code:<36} {f.message}  [{where}] {f.id}", highlight=False)
+            if f.llm is not None:
+                out.print(f"{'':<6} {'':<36} 模型判断 {f.llm.verdict}：{f.llm.explanation}", highlight=False)
+        for key, c in report.comments.items():
+            out.print(f"审核意见（模型草拟）{key}：{c.comment if c.status == 'ok' else '（模型回答不可用）'}", highlight=False)
+    if status:
+        raise typer.Exit(status)

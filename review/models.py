@@ -7,9 +7,9 @@ contract: other tools and reviewers' spreadsheets key on them, and on the codes 
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_serializer
 
 Severity = Literal["high", "medium", "low"]
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -35,6 +35,59 @@ class ProjectRef(BaseModel):
     line: int
 
 
+def _drop_unset(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """Leave out language-model fields that hold nothing: a review without a model writes exactly
+    what it wrote before the model existed (issue 5, requirement 6)."""
+    for name in names:
+        if not data.get(name):
+            data.pop(name, None)
+    return data
+
+
+class LLMVerdict(BaseModel):
+    """What the language model said about one finding, with what it rests on.
+
+    `verdict` is one of the task's answers (goal: met / partly_met / not_met / cannot_tell;
+    deviation: excuses / contradicts / unrelated / cannot_tell), or `unusable` when the model's
+    answer failed validation twice and was recorded rather than guessed."""
+
+    verdict: str
+    explanation: str
+    model: str
+    prompt_version: str
+    evidence: list[str] = Field(default_factory=list)  # sentences quoted verbatim from the document
+    specific: bool | None = None  # goal task: the actual text gives concrete results, not the promise again
+
+
+class ProjectComment(BaseModel):
+    """A drafted 审核意见 for one project, written by the model from the project's findings."""
+
+    project_name: str | None
+    unit: str | None
+    year: int | None
+    comment: str  # empty when status is unusable
+    finding_ids: list[str] = Field(default_factory=list)  # the findings the comment rests on
+    model: str
+    prompt_version: str
+    status: Literal["ok", "unusable"] = "ok"
+    note: str | None = None  # why an answer was unusable
+
+
+class LLMUsage(BaseModel):
+    """What the language model cost in one review run."""
+
+    model: str
+    calls: int = 0  # answers received from the endpoint (a question asked again after an invalid answer: two)
+    cached: int = 0  # answers taken from the cache, no request made
+    failed: int = 0  # tasks with no answer: endpoint unreachable, timed out, refused the request
+    unusable: int = 0  # tasks whose answers failed validation twice
+    skipped: int = 0  # tasks not asked: --llm-max-calls reached, or the run was interrupted
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    errors: list[str] = Field(default_factory=list)  # the distinct failures, first few
+
+
 class Finding(BaseModel):
     code: str
     severity: Severity
@@ -47,6 +100,11 @@ class Finding(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     id: str = ""
     decision: Literal["accepted", "dismissed"] | None = None
+    llm: LLMVerdict | None = None  # only when a language model was asked about this finding
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler) -> dict[str, Any]:
+        return _drop_unset(handler(self), "llm")
 
     def with_id(self, *subject: object) -> "Finding":
         """A stable id from what the finding is about, not from line numbers: re-exports keep it."""
@@ -62,8 +120,19 @@ class Summary(BaseModel):
     by_severity: dict[str, int]
     decisions: dict[str, int] = Field(default_factory=dict)
     settings: str | None = None
+    llm: LLMUsage | None = None
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler) -> dict[str, Any]:
+        return _drop_unset(handler(self), "llm")
 
 
 class Report(BaseModel):
     summary: Summary
     flags: list[Finding]
+    # Drafted 审核意见 keyed by project: "项目名称｜实施单位｜年度" (see review.llm.judge.project_key).
+    comments: dict[str, ProjectComment] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler) -> dict[str, Any]:
+        return _drop_unset(handler(self), "comments")

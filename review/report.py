@@ -4,6 +4,11 @@
 reviewers open in Excel or WPS), .md, .xlsx (report_xlsx: the rows of .csv with a 决定 column to fill in and
 a 汇总 sheet), .html (report_html: one offline page with filters and copied texts side by side).
 Every row carries the finding's evidence with file and line.
+
+When a language model was asked (`jixiao review --llm-url …`), judged findings carry its verdict:
+an `llm` object in .json/.jsonl, `llm_verdict`/`llm_explanation` columns in .csv and .xlsx, a line
+under the finding in .md and .html; drafted 审核意见 are under `comments` in .json, a sheet in .xlsx,
+a paragraph per project in .md and .html. Without a model every format is exactly as before.
 """
 
 from __future__ import annotations
@@ -17,6 +22,28 @@ from jixiao.review.models import Finding, Report
 FORMATS = (".json", ".jsonl", ".csv", ".md", ".xlsx", ".html")
 CSV_COLUMNS = ["id", "code", "severity", "decision", "project_name", "unit", "year", "form_type", "message",
                "evidence", "where", "projects"]
+LLM_COLUMNS = ["llm_verdict", "llm_explanation"]  # only in reports where a model was asked
+VERDICT_ZH = {"met": "已完成", "partly_met": "部分完成", "not_met": "未完成", "cannot_tell": "无法判断",
+              "contradicts": "矛盾", "excuses": "说明合理", "unrelated": "无关", "unusable": "回答不可用"}
+
+
+def has_llm(report: Report) -> bool:
+    return report.summary.llm is not None or any(f.llm for f in report.flags) or bool(report.comments)
+
+
+def llm_line(f: Finding) -> str:
+    """The model's verdict as one line a reviewer reads: 模型判断（model）：无法判断 cannot_tell — why."""
+    v = f.llm
+    if v is None:
+        return ""
+    quotes = "；".join(f"“{q}”" for q in v.evidence)
+    return (f"模型判断（{v.model}）：{VERDICT_ZH.get(v.verdict, v.verdict)} {v.verdict} — {v.explanation}"
+            + (f" 依据：{quotes}" if quotes else ""))
+
+
+def comments_for(report: Report, project_name: str | None, unit: str | None) -> list:
+    """The drafted comments of one project (name and unit), one per year."""
+    return [c for c in report.comments.values() if c.project_name == project_name and (c.unit or "") == (unit or "")]
 
 
 def _evidence_text(f: Finding) -> str:
@@ -37,12 +64,21 @@ def _where(f: Finding) -> str:
 
 
 def csv_rows(report: Report) -> list[dict]:
-    return [{
+    rows = [{
         "id": f.id, "code": f.code, "severity": f.severity, "decision": f.decision or "",
         "project_name": f.project_name or "", "unit": f.unit or "", "year": f.year or "",
         "form_type": f.form_type or "", "message": f.message, "evidence": _evidence_text(f), "where": _where(f),
         "projects": "\n".join(f"{p.project_name}（{p.unit}，{p.year}，{p.form_type}）" for p in f.projects),
     } for f in report.flags]
+    if has_llm(report):
+        for row, f in zip(rows, report.flags):
+            row["llm_verdict"] = f.llm.verdict if f.llm else ""
+            row["llm_explanation"] = llm_line(f)
+    return rows
+
+
+def csv_columns(report: Report) -> list[str]:
+    return CSV_COLUMNS + (LLM_COLUMNS if has_llm(report) else [])
 
 
 def to_json(report: Report) -> str:
@@ -55,7 +91,7 @@ def to_jsonl(report: Report) -> str:
 
 def to_csv(report: Report) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS)
+    w = csv.DictWriter(buf, fieldnames=csv_columns(report))
     w.writeheader()
     w.writerows(csv_rows(report))
     # A BOM so that Excel and WPS open the Chinese text as UTF-8.
@@ -67,17 +103,32 @@ def to_md(report: Report) -> str:
     out = ["# jixiao 审核报告", "", f"{s.forms} 张表，{s.findings} 项发现。", "", "| 代码 | 数量 |", "|---|---:|"]
     out += [f"| `{code}` | {n} |" for code, n in s.by_code.items()]
     out += ["", "| 严重程度 | 数量 |", "|---|---:|"] + [f"| {k} | {n} |" for k, n in s.by_severity.items()]
-    by_project: dict[str, list[Finding]] = {}
+    if s.llm is not None:
+        out += ["", llm_summary(report)]
+    by_project: dict[tuple, list[Finding]] = {}
     for f in report.flags:
-        by_project.setdefault(f"{f.project_name or '(多个项目)'}（{f.unit or '-'}）", []).append(f)
-    for project, flags in by_project.items():
-        out += ["", f"## {project}", ""]
+        by_project.setdefault((f.project_name, f.unit), []).append(f)
+    for (name, unit), flags in by_project.items():
+        out += ["", f"## {name or '(多个项目)'}（{unit or '-'}）", ""]
+        for c in comments_for(report, name, unit):
+            text = c.comment if c.status == "ok" else "（模型的回答不符合要求，未采用）"
+            out += [f"> **审核意见（模型草拟，{c.model}，{c.year or '-'}年）**：{text.replace(chr(10), ' ')}", ""]
         for f in flags:
             out.append(f"- **{f.severity}** `{f.code}` {f.message}" + (f"（{f.decision}）" if f.decision else "") + f" <sub>{f.id}</sub>")
+            if f.llm is not None:
+                out.append(f"  - {llm_line(f).replace(chr(10), ' ')}")
             for e in f.evidence:
                 v = e.text if e.text is not None else (f"{e.value:g}" if e.value is not None else "（空）")
                 out.append(f"  - {e.label}：{v.replace(chr(10), ' ')} — `{e.file}:{e.line}`")
     return "\n".join(out) + "\n"
+
+
+def llm_summary(report: Report) -> str:
+    u = report.summary.llm
+    if u is None:
+        return ""
+    return (f"语言模型 {u.model}：{u.calls} 次调用，{u.cached} 条取自缓存，{u.failed} 条失败，{u.unusable} 条回答不可用，"
+            f"{u.skipped} 条未问；{u.prompt_tokens}+{u.completion_tokens} tokens，{u.seconds:g} 秒。")
 
 
 def write(report: Report, path: Path) -> None:

@@ -19,6 +19,7 @@ from itertools import combinations
 
 from jixiao.forms.models import FORM_TYPE_ZH
 from jixiao.review.models import Evidence, Finding, Report
+from jixiao.review.report import VERDICT_ZH, comments_for, has_llm, llm_summary
 
 MIN_SHARED = 6  # normalised characters; shorter common runs are set phrases (完成率达100%), not copying
 MAX_COMPARE = 20000  # SequenceMatcher is quadratic at worst; beyond this a text is shown unmarked
@@ -51,6 +52,13 @@ article.dec-dismissed{opacity:.55}article.dec-dismissed .msg{text-decoration:lin
 table.cmp{width:100%;table-layout:fixed;margin:6px 0;font-size:13px}table.cmp th{font-weight:600;font-size:12px}
 mark{background:#ffdf5d;padding:0}details summary{cursor:pointer;color:#0969da;font-size:13px}
 @media print{#filters{display:none}details{display:block}}
+"""
+
+# Only in reports where a language model was asked: a review without one is byte-for-byte as before.
+LLM_CSS = """
+.llm{margin:4px 0;padding:4px 8px;background:#eef6ff;border-radius:4px;font-size:13px}.llm q{color:#57606a}
+.llm.v-unusable{background:#f6f8fa;color:#57606a}.comment{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:6px 12px;margin:8px 0}
+.comment .who{color:#57606a;font-size:12px}
 """
 
 JS = """
@@ -250,12 +258,18 @@ def _finding(f: Finding) -> str:
                       f'<td class="where">{esc(_where(e))}</td></tr>' for e in f.evidence)
     evidence = (f'<details class="evidence"{"" if comparison else " open"}><summary>证据（{len(f.evidence)}）</summary>'
                 f'<table class="ev"><tr><th>标签</th><th>文本</th><th>数值</th><th>位置</th></tr>{ev_rows}</table></details>')
+    llm = ""
+    if f.llm is not None:
+        v = f.llm
+        quotes = "".join(f" <q>{esc(q)}</q>" for q in v.evidence)
+        llm = (f'<p class="llm v-{esc(v.verdict)}">模型判断（{esc(v.model)}，{esc(v.prompt_version)}）：'
+               f'<b>{esc(VERDICT_ZH.get(v.verdict, v.verdict))}</b> <code>{esc(v.verdict)}</code> — {esc(v.explanation)}{quotes}</p>')
     return (f'<article class="finding sev-{esc(sev)} dec-{esc(f.decision or "none")}" id="f-{esc(f.id)}" data-code="{esc(f.code)}" '
             f'data-severity="{esc(sev)}" data-decision="{esc(f.decision or "none")}" '
             f'data-units="{esc(json.dumps(_units(f), ensure_ascii=False))}">'
             f'<div><span class="badge sev-{esc(sev)}">{esc(SEVERITY_ZH.get(sev, sev))} {esc(sev)}</span> '
             f'<code>{esc(f.code)}</code> {dec}<span class="fid">{esc(f.id)}</span></div>'
-            f'<p class="msg">{esc(f.message)}</p><div class="meta">{meta}</div>{projects}{comparison}{evidence}</article>')
+            f'<p class="msg">{esc(f.message)}</p>{llm}<div class="meta">{meta}</div>{projects}{comparison}{evidence}</article>')
 
 
 def _summary(report: Report) -> str:
@@ -270,7 +284,8 @@ def _summary(report: Report) -> str:
     decisions = "".join(f'<tr><td>{esc(DECISION_ZH[d])} {d}</td><td class="n" id="n-{d}">{s.decisions.get(d, 0)}</td></tr>'
                         for d in DECISION_ZH) + f'<tr><td>未处理</td><td class="n" id="n-undecided">{undecided}</td></tr>'
     return (f'<section id="summary"><p>共 <b id="n-forms">{s.forms}</b> 张表，<b id="n-findings">{s.findings}</b> 项发现'
-            f'{"（设置：" + esc(s.settings) + "）" if s.settings else ""}。点击代码可只看该类发现。</p><div class="summary">'
+            f'{"（设置：" + esc(s.settings) + "）" if s.settings else ""}。点击代码可只看该类发现。</p>'
+            f'{"<p id=llm-usage>" + esc(llm_summary(report)) + "</p>" if s.llm else ""}<div class="summary">'
             f'<table id="by-code"><tr><th>代码</th>{head}<th>合计</th></tr>{rows}'
             f'<tr><th>合计</th>{total}<td class="n"><b>{s.findings}</b></td></tr></table>'
             f'<table id="decisions"><tr><th>决定</th><th>数量</th></tr>{decisions}</table></div></section>')
@@ -293,19 +308,31 @@ def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
+def _comments(report: Report, flags: list[Finding]) -> str:
+    """The project's drafted 审核意见 (one per year), above its findings."""
+    out = []
+    for c in comments_for(report, flags[0].project_name, flags[0].unit):
+        text = esc(c.comment) if c.status == "ok" else "（模型的回答不符合要求，未采用）"
+        out.append(f'<div class="comment"><div class="who">审核意见（模型草拟，{esc(c.model)}，{esc(c.year or "-")}年，'
+                   f'依据 {esc(", ".join(c.finding_ids))}）</div><div class="txt">{text}</div></div>')
+    return "".join(out)
+
+
 def to_html(report: Report) -> str:
     by_project: dict[tuple[str, str], list[Finding]] = {}
     for f in report.flags:  # the report is sorted by severity, so projects with high findings come first
         by_project.setdefault((f.project_name or "（多个项目）", f.unit or ""), []).append(f)
     sections = "".join(f'<section class="project"><h2>{esc(name)}<small>{esc(unit)}</small></h2>'
-                       f'{"".join(_finding(f) for f in flags)}</section>' for (name, unit), flags in by_project.items())
+                       f'{_comments(report, flags)}{"".join(_finding(f) for f in flags)}</section>'
+                       for (name, unit), flags in by_project.items())
+    css = CSS + (LLM_CSS if has_llm(report) else "")
     # No network at all (default-src 'none'), and only this page's own script and style may run.
-    csp = (f"default-src 'none'; script-src 'sha256-{_sha256(JS)}'; style-src 'sha256-{_sha256(CSS)}'; "
+    csp = (f"default-src 'none'; script-src 'sha256-{_sha256(JS)}'; style-src 'sha256-{_sha256(css)}'; "
            "img-src data:; base-uri 'none'; form-action 'none'")
     return ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{esc(csp)}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1"><title>jixiao 审核报告</title>'
-            f'<style>{CSS}</style></head><body><header class="top"><h1>jixiao 审核报告</h1></header><main>'
+            f'<style>{css}</style></head><body><header class="top"><h1>jixiao 审核报告</h1></header><main>'
             f'{_summary(report)}{_filters(report)}'
             '<noscript><p>筛选需要启用 JavaScript；所有发现均已列出。</p></noscript>'
             f'{sections}</main><script>{JS}</script></body></html>\n')

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from jixiao.forms.models import FORM_TYPE_ZH
 from jixiao.review.models import Report
-from jixiao.review.report import csv_rows
+from jixiao.review.report import csv_rows, has_llm
 
 SHEET = "发现"
 SUMMARY_SHEET = "汇总"
@@ -33,6 +33,11 @@ COLUMNS = [
     ("项目", "project_name", 26), ("实施单位", "unit", 24), ("年度", "year", 7), ("表类型", "form_type", 12),
     ("审核意见", "message", 60), ("证据", "evidence", 60), ("位置", "where", 34), ("涉及项目", "projects", 40),
 ]
+# Added after COLUMNS when a language model was asked; read_decisions finds columns by header, so
+# the extra columns do not disturb the round trip.
+LLM_COLUMNS = [("模型判断", "llm_verdict", 12), ("模型说明", "llm_explanation", 60)]
+COMMENTS_SHEET = "审核意见草稿"
+COMMENT_COLUMNS = [("项目", 26), ("实施单位", 24), ("年度", 7), ("审核意见（模型草拟）", 80), ("依据的发现", 30), ("模型", 20), ("状态", 10)]
 DECISION_HEADERS = ("决定", "decision")
 SEVERITY_FILL = {"high": "F8D7DA", "medium": "FFF3CD", "low": "E2E3E5"}
 MAX_CELL = 32767  # Excel's limit for one cell; a longer text makes Excel call the file corrupt
@@ -58,7 +63,8 @@ def _put(ws, row: int, col: int, value: object):
 def _findings_sheet(ws, report: Report) -> None:
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for col, (header, _, width) in enumerate(COLUMNS, 1):
+    columns = COLUMNS + (LLM_COLUMNS if has_llm(report) else [])
+    for col, (header, _, width) in enumerate(columns, 1):
         cell = _put(ws, 1, col, header)
         cell.font, cell.fill = bold, header_fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -67,14 +73,14 @@ def _findings_sheet(ws, report: Report) -> None:
     sev_col = next(i for i, c in enumerate(COLUMNS, 1) if c[1] == "severity")
     for r, row in enumerate(csv_rows(report), 2):
         row["form_type"] = FORM_TYPE_ZH.get(row["form_type"], row["form_type"])  # 绩效自评表 reads better than self_evaluation
-        for col, (_, key, _) in enumerate(COLUMNS, 1):
+        for col, (_, key, _) in enumerate(columns, 1):
             _put(ws, r, col, row[key]).alignment = wrap
         fill = SEVERITY_FILL.get(row["severity"])
         if fill:
             ws.cell(row=r, column=sev_col).fill = PatternFill("solid", fgColor=fill)
     last_row = max(ws.max_row, 2)
     ws.freeze_panes = "A2"  # the header row stays in view while scrolling
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last_row}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
     # A drop-down on 决定 keeps reviewers to the two values `read_decisions` accepts.
     dec_col = get_column_letter(next(i for i, c in enumerate(COLUMNS, 1) if c[1] == "decision"))
     dv = DataValidation(type="list", formula1='"accepted,dismissed"', allow_blank=True,
@@ -96,6 +102,11 @@ def _summary_sheet(ws, report: Report) -> None:
     rows += [[], ["决定", "数量"], *[[d, s.decisions.get(d, 0)] for d in DECISIONS],
              ["未处理", s.findings - sum(s.decisions.get(d, 0) for d in DECISIONS)]]
     header_rows = {4, len(rows) - 3}
+    if s.llm is not None:
+        u = s.llm
+        rows += [[], ["语言模型", u.model], ["调用次数", u.calls], ["取自缓存", u.cached], ["失败", u.failed],
+                 ["回答不可用", u.unusable], ["未问", u.skipped], ["prompt tokens", u.prompt_tokens],
+                 ["completion tokens", u.completion_tokens], ["秒", u.seconds]]
     for r, values in enumerate(rows, 1):
         for c, v in enumerate(values, 1):
             cell = _put(ws, r, c, v)
@@ -106,12 +117,29 @@ def _summary_sheet(ws, report: Report) -> None:
         ws.column_dimensions[col].width = 10
 
 
+def _comments_sheet(ws, report: Report) -> None:
+    """One row per project with its drafted 审核意见, for the reviewer to edit and send on."""
+    bold = Font(bold=True)
+    for col, (header, width) in enumerate(COMMENT_COLUMNS, 1):
+        _put(ws, 1, col, header).font = bold
+        ws.column_dimensions[get_column_letter(col)].width = width
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for r, c in enumerate(report.comments.values(), 2):
+        values = [c.project_name, c.unit, c.year, c.comment if c.status == "ok" else f"（模型回答不可用：{c.note}）",
+                  "\n".join(c.finding_ids), c.model, c.status]
+        for col, v in enumerate(values, 1):
+            _put(ws, r, col, v).alignment = wrap
+    ws.freeze_panes = "A2"
+
+
 def to_xlsx(report: Report) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
     _findings_sheet(ws, report)
     _summary_sheet(wb.create_sheet(SUMMARY_SHEET), report)
+    if report.comments:
+        _comments_sheet(wb.create_sheet(COMMENTS_SHEET), report)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -1,0 +1,100 @@
+"""`jixiao review --llm-url …`: set up the client, the cache and the judge, run them with a progress
+bar on stderr, and say what happened. The command stays about reviewing; this is the model's part.
+
+Exit status (what `assist` returns): 0 when the model answered (some questions may have failed:
+warnings say which), 1 when questions had to be asked and not one got an answer (the endpoint is
+down, refuses the key, or answers garbage), 130 when interrupted. In every case the report is
+written with the deterministic findings and every answer that did arrive; answers are cached as
+they arrive, so a re-run asks only what is still missing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from jixiao.index.store import Store
+from jixiao.review.llm.cache import AnswerCache, FileCache, MemoryCache, StoreCache
+from jixiao.review.llm.client import ChatClient, endpoint_url
+from jixiao.review.llm.judge import Judge
+from jixiao.review.llm.prompts import PromptError
+from jixiao.review.models import Report
+
+
+@dataclass
+class LLMOptions:
+    url: str
+    model: str | None
+    key_env: str
+    timeout: float = 120.0
+    retries: int = 2
+    backoff: float = 1.0
+    concurrency: int = 4
+    limit: int | None = None
+    comments: bool = True
+    cache_file: Path | None = None
+
+
+def usage_error(o: LLMOptions) -> str | None:
+    """What is wrong with the options, before any work is done (exit 2)."""
+    if not o.model:
+        return "--llm-url needs --llm-model (or JIXIAO_LLM_MODEL): the model name the server knows, e.g. qwen2.5:7b-instruct"
+    try:
+        endpoint_url(o.url)
+    except ValueError as e:
+        return str(e)
+    if o.timeout <= 0 or o.retries < 0 or o.backoff < 0 or o.concurrency < 1 or (o.limit is not None and o.limit < 0):
+        return "--llm-timeout must be > 0, --llm-retries and --llm-backoff ≥ 0, --llm-concurrency ≥ 1, --llm-limit ≥ 0"
+    return None
+
+
+def _cache(o: LLMOptions, store: Store | None) -> tuple[AnswerCache, str]:
+    if o.cache_file is not None:
+        return FileCache(o.cache_file), str(o.cache_file)
+    if store is not None:
+        return StoreCache(store), str(store.path)
+    return MemoryCache(), ""
+
+
+def assist(report: Report, o: LLMOptions, store: Store | None, err: Console, show_progress: bool) -> int:
+    """Ask the model about `report` in place; returns the exit status of the model's part."""
+    client = ChatClient(o.url, o.model or "", os.environ.get(o.key_env) or None, timeout=o.timeout,
+                        retries=o.retries, backoff=o.backoff)
+    try:
+        cache, where = _cache(o, store)
+    except OSError as e:
+        err.print(f"[red]error[/red] {escape(str(o.cache_file))}: cannot use as the answer cache: {escape(str(e))}", highlight=False)
+        return 1
+    bar = Progress(TextColumn("llm"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err, disable=not show_progress, transient=True)
+    try:
+        with bar:
+            task = bar.add_task("", total=None)
+            judge = Judge(client, cache, concurrency=o.concurrency, limit=o.limit, comments=o.comments,
+                          progress=lambda n: bar.advance(task, n))
+            total = judge.total(report)
+            bar.update(task, total=total)
+            u = judge.run(report)
+    except PromptError as e:
+        err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
+        return 1
+    for message in u.errors:
+        err.print(f"[yellow]warning[/yellow] llm: {escape(message)}", highlight=False)
+    err.print(f"llm {escape(u.model)}: {total} questions, {u.cached} cached, {u.calls} calls, {u.failed} failed, "
+              f"{u.unusable} unusable, {u.skipped} skipped; {u.prompt_tokens}+{u.completion_tokens} tokens, "
+              f"{u.seconds:g} s" + (f"; answers kept in {escape(where)}" if where else
+                                    "; answers not kept (use --db or --llm-cache to keep them)"), highlight=False)
+    if judge.interrupted:
+        err.print("[red]interrupted[/red]: the answers received so far are kept; the report has them", highlight=False)
+        return 130
+    asked = total - u.cached - u.skipped
+    if asked > 0 and u.failed == asked:
+        err.print("[red]error[/red] llm: no question got an answer; the report has the findings without the model's verdicts",
+                  highlight=False)
+        return 1
+    return 0
