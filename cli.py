@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from jixiao import __version__
+from jixiao.console import err, error, out
 
 app = typer.Typer(
     name="jixiao",
@@ -35,9 +35,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-# Piped tables keep one row per line (grep-able) instead of folding at 80 columns.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240, markup=False)  # document text is never markup
-err = Console(stderr=True, soft_wrap=True)
 
 
 class ParseFormat(str, Enum):
@@ -93,7 +90,7 @@ def parse(
 
     paths, problems = collect(files)
     for p in problems:
-        err.print(f"[red]error[/red] {escape(str(p.path))}: {escape(str(p.error))}", highlight=False)
+        error(f"{p.path}: {p.error}")
     forms = []
     failed = bool(problems)
     for path in paths:
@@ -102,7 +99,7 @@ def parse(
         for issue in result.all_issues():
             if issue.severity == "error":
                 failed = True
-                err.print(f"[red]error[/red] {escape(str(issue))}", highlight=False)
+                error(issue)
             elif not quiet:
                 err.print(f"[yellow]warning[/yellow] {escape(str(issue))}", highlight=False)
     if fmt == ParseFormat.table:
@@ -136,7 +133,7 @@ def ingest(
     try:
         store = Store(db, create=True)
     except StoreError as e:
-        err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
+        error(e)
         raise typer.Exit(1)
     show = progress if progress is not None else (err.is_terminal and len(files) > 1)
     bar = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -157,7 +154,7 @@ def ingest(
         _print_reports(reports, verbose)
     failed = [r for r in reports if r.status == "failed"]
     if not files and not failed:
-        err.print("[red]error[/red] nothing to ingest")
+        error("nothing to ingest")
         raise typer.Exit(1)
     raise typer.Exit(1 if failed else 0)
 
@@ -176,8 +173,7 @@ def _print_reports(reports, verbose: bool) -> None:
     out.print(", ".join(f"{n} {s}" for s, n in counts.items() if n), highlight=False)
     for r in reports:
         if r.error:
-            err.print(f"[red]error[/red] {escape(str(r.path))}: {escape(str(r.error))}" if not r.error.startswith(r.path) else
-                      f"[red]error[/red] {escape(r.error)}", highlight=False)
+            error(f"{r.path}: {r.error}" if not r.error.startswith(r.path) else r.error)
     shown = 0
     for r in reports:
         for w in r.warnings:
@@ -204,7 +200,7 @@ def stats(
         with Store(db) as store:
             s = store.stats()
     except StoreError as e:
-        err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
+        error(e)
         raise typer.Exit(1)
     if fmt != ReportFormat.table:
         _write(json.dumps(s, ensure_ascii=False, indent=2 if fmt == ReportFormat.json else None))
@@ -247,7 +243,7 @@ def _open_store(db: Path):
     try:
         return Store(db)
     except StoreError as e:
-        err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
+        error(e)
         raise typer.Exit(1)
 
 
@@ -285,14 +281,13 @@ def index_cmd(
 
     with _open_store(db) as store:
         if rebuild is False and model and store.get_meta("model") and model != store.get_meta("model"):
-            err.print(f"[red]error[/red] the corpus is indexed with {escape(str(store.get_meta('model')))}; "
-                      f"use --rebuild to switch to {model}", highlight=False)
+            error(f"the corpus is indexed with {store.get_meta('model')}; use --rebuild to switch to {model}")
             raise typer.Exit(1)
         try:
             with bar:
                 reports = build_indexes(store, db, model, kinds, index_type.value, rebuild, tick)
         except (EmbeddingError, IndexError_) as e:
-            err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
+            error(e)
             raise typer.Exit(1)
     if fmt != ReportFormat.table:
         _write(json.dumps([r.model_dump() for r in reports], ensure_ascii=False, indent=2 if fmt == ReportFormat.json else None))
@@ -336,7 +331,7 @@ def search(
         try:
             res = run(store, db, query, kind.value, n, filters, model)
         except (SearchError, IndexError_, EmbeddingError) as e:
-            err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
+            error(e)
             raise typer.Exit(1)
     if res.stale:
         err.print(f"[yellow]warning[/yellow] the corpus changed after the {escape(str(kind.value))} index was built; "
@@ -397,7 +392,7 @@ def similar(
         try:
             (me,), hits = run(store, db, project, n, model)
         except (SearchError, IndexError_, EmbeddingError) as e:
-            err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
+            error(e)
             raise typer.Exit(1)
     if fmt == ReportFormat.json:
         _write(json.dumps({"project": me, "similar": [h.model_dump() for h in hits]}, ensure_ascii=False, indent=2))

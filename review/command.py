@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240, markup=False)  # document text is never markup
-err = Console(stderr=True, soft_wrap=True)
+from jixiao.console import err, error, out
+
 
 
 class MinSeverity(str, Enum):
@@ -66,11 +63,11 @@ def review_cmd(
     from jixiao.review.settings import load_settings
 
     def fail(message: str) -> None:
-        err.print(f"[red]error[/red] {escape(str(message))}", highlight=False)
+        error(message)
         raise typer.Exit(1)
 
     if out_file is not None and out_file.suffix.lower() not in FORMATS:
-        err.print(f"[red]error[/red] {escape(str(out_file))}: unknown report format; use one of {escape(str(', '.join(FORMATS)))}", highlight=False)
+        error(f"{out_file}: unknown report format; use one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
     llm = None
     if llm_url:
@@ -79,7 +76,7 @@ def review_cmd(
         llm = LLMOptions(llm_url, llm_model, llm_key_env, llm_timeout, llm_retries, llm_backoff, llm_concurrency,
                          llm_limit, llm_comments, llm_cache)
         if (problem := usage_error(llm)) is not None:
-            err.print(f"[red]error[/red] {escape(problem)}", highlight=False)
+            error(problem)
             raise typer.Exit(2)
     codes = all_codes()
     for code in only or []:
@@ -95,12 +92,12 @@ def review_cmd(
     if paths:
         files, problems = collect(paths)
         for p in problems:
-            err.print(f"[red]error[/red] {escape(str(p.path))}: {escape(str(p.error))}", highlight=False)
+            error(f"{p.path}: {p.error}")
         for f in files:
             result = parse_file(f)
             for issue in result.issues:
                 if issue.severity == "error":
-                    err.print(f"[red]error[/red] {escape(str(issue))}", highlight=False)
+                    error(issue)
             forms.extend(result.forms)
     elif db is not None:
         try:

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from jixiao.console import error, warning
 from jixiao.index.store import Store
 from jixiao.review.llm.cache import AnswerCache, FileCache, MemoryCache, StoreCache
 from jixiao.review.llm.client import ChatClient, endpoint_url
@@ -68,7 +69,7 @@ def assist(report: Report, o: LLMOptions, store: Store | None, err: Console, sho
     try:
         cache, where = _cache(o, store)
     except OSError as e:
-        err.print(f"[red]error[/red] {escape(str(o.cache_file))}: cannot use as the answer cache: {escape(str(e))}", highlight=False)
+        error(f"{o.cache_file}: cannot use as the answer cache: {e}")
         return 1
     bar = Progress(TextColumn("llm"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=err, disable=not show_progress, transient=True)
@@ -81,10 +82,10 @@ def assist(report: Report, o: LLMOptions, store: Store | None, err: Console, sho
             bar.update(task, total=total)
             u = judge.run(report)
     except PromptError as e:
-        err.print(f"[red]error[/red] {escape(str(e))}", highlight=False)
+        error(e)
         return 1
     for message in u.errors:
-        err.print(f"[yellow]warning[/yellow] llm: {escape(message)}", highlight=False)
+        warning(f"llm: {message}")
     err.print(f"llm {escape(u.model)}: {total} questions, {u.cached} cached, {u.calls} calls, {u.failed} failed, "
               f"{u.unusable} unusable, {u.skipped} skipped; {u.prompt_tokens}+{u.completion_tokens} tokens, "
               f"{u.seconds:g} s" + (f"; answers kept in {escape(where)}" if where else
@@ -94,7 +95,6 @@ def assist(report: Report, o: LLMOptions, store: Store | None, err: Console, sho
         return 130
     asked = total - u.cached - u.skipped
     if asked > 0 and u.failed == asked:
-        err.print("[red]error[/red] llm: no question got an answer; the report has the findings without the model's verdicts",
-                  highlight=False)
+        error("llm: no question got an answer; the report has the findings without the model's verdicts")
         return 1
     return 0
