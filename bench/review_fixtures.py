@@ -1,24 +1,35 @@
-"""Planted findings and clean look-alikes on the real sample forms, for precision and recall per code.
+"""Planted findings and clean look-alikes on single forms, for precision and recall per code.
 
-Each plant takes one parsed sample form and changes it in one precise way: a positive plants a
+Each plant takes one parsed form — a real sample form (examples/) or a generated one
+(bench/synth.py, parsed from its text) — and changes it in one precise way: a positive plants a
 finding of its code on a known subject; a look-alike makes a confusable but legitimate change
 (a rewritten result, a zero complaints target, a deviation that explains a lost point …). The
 review then runs on the changed form; only findings that the unchanged form did not already have
-count, so the samples' own real findings neither help nor hurt.
+count, so the forms' own findings neither help nor hurt.
+
+This file holds the plants of the first twelve codes; bench/review_fixtures_goal.py and
+bench/review_fixtures_more.py the other within-form codes; bench/review_fixtures_corpus.py and
+bench/review_fixtures_link.py the corpus codes; bench/review_real.py the labelled real findings of
+the samples.
 """
 
 from __future__ import annotations
 
 import copy
+import random
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
-from jixiao.forms import parse_file
+from bench.synth import generate_corpus
+from jixiao.forms import parse_file, parse_text
 from jixiao.forms.models import Form, FormType, Value
 from jixiao.forms.values import parse_value
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# Generated forms come from districts the samples do not (闵行, 普陀), so no unit is shared with them.
+GENERATED_DISTRICTS = ("嘉定区", "松江区", "青浦区", "奉贤区", "金山区", "崇明区", "宝山区", "杨浦区")
 
 
 @dataclass
@@ -29,8 +40,41 @@ class Plant:
     apply: Callable[[Form], str | None]  # changes the form in place; returns the subject text, or None if not applicable
 
 
+@dataclass
+class Case:
+    """One review before and after a plant: `base` and `changed` are the forms reviewed."""
+
+    code: str
+    positive: bool
+    describe: str
+    source: str  # "samples", "generated" (one form changed) or "corpus" (a corpus, forms changed across it)
+    base_key: str  # forms with the same key share one review of `base`
+    base: list[Form]
+    changed: list[Form]
+    subject: str | tuple[str, ...]  # what a finding must name (every string of a tuple)
+
+
+def names(finding, subject: str | tuple[str, ...]) -> bool:
+    """The finding names the subject (every string of a tuple) in its message or its evidence."""
+    texts = [finding.message] + [e.text or "" for e in finding.evidence] + [e.label for e in finding.evidence]
+    wanted = (subject,) if isinstance(subject, str) else subject
+    return all(any(s in t for t in texts) for s in wanted)
+
+
 def sample_forms() -> list[Form]:
     return [f for p in sorted(EXAMPLES.glob("*.txt")) for f in parse_file(p).forms]
+
+
+@lru_cache(maxsize=4)
+def generated_forms(n: int = 60, seed: int = 11) -> tuple[Form, ...]:
+    """`n` generated forms (declaration, tracking, self-evaluation in turn), parsed from their text."""
+    return tuple(f for i, (text, _) in enumerate(generate_corpus(n, seed, districts=GENERATED_DISTRICTS))
+                 for f in parse_text(text, f"generated-{i:03d}.txt").forms)
+
+
+def rng_for(form: Form, salt: str = "") -> random.Random:
+    """A random source fixed by the form (and the plant), so every run plants the same thing."""
+    return random.Random(f"{form.source.file}:{form.source.first_line}:{salt}")
 
 
 def _rows(form: Form, pred) -> list:
@@ -274,13 +318,13 @@ PLANTS = [
 ]
 
 
-def planted_cases() -> list[tuple[Plant, Form, Form, str]]:
-    """(plant, base form, changed form, subject) for every plant on every sample form it applies to."""
-    out = []
-    for base in sample_forms():
-        for plant in PLANTS:
-            changed = copy.deepcopy(base)
-            subject = plant.apply(changed)
-            if subject is not None:
-                out.append((plant, base, changed, subject))
-    return out
+def form_cases(plants: list[Plant], n_generated: int = 60) -> Iterator[Case]:
+    """A case for every plant on every sample and generated form it applies to (made one at a time)."""
+    for source, forms in (("samples", sample_forms()), ("generated", generated_forms(n_generated))):
+        for base in forms:
+            for plant in plants:
+                changed = copy.deepcopy(base)
+                subject = plant.apply(changed)
+                if subject is not None:
+                    yield Case(plant.code, plant.positive, plant.describe, source, f"{source}:{base.source.file}:{base.source.first_line}",
+                               [base], [changed], subject)

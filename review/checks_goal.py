@@ -70,6 +70,15 @@ def _bigrams(text: str) -> set[str]:
     return {t[i:i + 2] for i in range(len(t) - 1)}
 
 
+# A clause about the money only ("资金已全部拨付到位", "预算执行完成") says nothing of the goal,
+# whatever verb it uses: DOMAIN.md's 征地养老费用 answers a management goal with an execution rate.
+_MONEY = re.compile(r"资金|经费|预算|拨付|拨款|支付|支出|执行率|万元")
+
+
+def _says_done(actual: str) -> bool:
+    return any(_COMPLETION.search(c) and not _MONEY.search(c) for c in re.split(r"[，,。；;！!？?]", actual))
+
+
 @form_check("goal.actual_unresponsive")
 def actual_unresponsive(form: Form, s: Settings) -> Iterator[Finding]:
     """The actual text neither uses the goal's words nor says anything was completed.
@@ -82,7 +91,7 @@ def actual_unresponsive(form: Form, s: Settings) -> Iterator[Finding]:
         return
     a, b = _bigrams(g.expected), _bigrams(g.actual)
     overlap = len(a & b) / max(1, min(len(a), len(b)))
-    if overlap < s["goal.unresponsive_max_overlap"] and not _COMPLETION.search(g.actual):
+    if overlap < s["goal.unresponsive_max_overlap"] and not _says_done(g.actual):
         e_line, a_line = _goal_lines(form)
         yield finding(form, "goal.actual_unresponsive", "low",
                       f"{form.project_name}的实际完成情况未回应预期目标，看不出目标是否完成（与目标用词重合 {overlap:.0%}，且无完成情况表述）。",

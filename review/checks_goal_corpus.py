@@ -9,6 +9,7 @@ import numpy as np
 from jixiao.forms.models import Form
 from jixiao.review.catalogue import Context, corpus_check
 from jixiao.review.evidence import form_label, normalise, project_key, ref
+from jixiao.review.linking import project_ids
 from jixiao.review.models import Evidence, Finding
 from jixiao.review.neardup import near_duplicate_groups
 from jixiao.review.settings import Settings
@@ -17,35 +18,37 @@ _ROLES = (("expected", "预期目标", "expected_line"), ("actual", "实际完�
           ("overall", "项目总目标", "expected_line"), ("annual", "年度总体目标", "expected_line"))
 
 
-def _goal_items(forms: list[Form], min_chars: int) -> list[tuple[Form, str, str, int | None]]:
+def _goal_items(forms: list[Form], min_chars: int, owners: list[int]) -> list[tuple[Form, str, str, int | None, int]]:
     items = []
-    for f in forms:
+    for f, owner in zip(forms, owners):
         seen = set()
         for role, label, line_field in _ROLES:
             text = getattr(f.goal, role)
             if text and len(normalise(text)) >= min_chars and normalise(text) not in seen:
                 seen.add(normalise(text))
-                items.append((f, label, text, getattr(f.goal, line_field) or f.source.first_line))
+                items.append((f, label, text, getattr(f.goal, line_field) or f.source.first_line, owner))
     return items
 
 
 @corpus_check("goal.boilerplate_shared")
 def boilerplate_shared(forms: list[Form], s: Settings, ctx: Context) -> Iterator[Finding]:
-    items = _goal_items(forms, s["boilerplate.min_chars"])
+    # One project = the forms linking puts together (one unit, names alike): a project renamed
+    # between its declaration and its self-evaluation is not two projects sharing a goal.
+    items = _goal_items(forms, s["boilerplate.min_chars"], project_ids(forms, s["link.name_min_lexical"]))
     if len(items) < 2:
         return
-    texts = [t for _, _, t, _ in items]
+    texts = [t for _, _, t, _, _ in items]
     vectors = np.ascontiguousarray(ctx.embed(texts), dtype=np.float32)
     groups = near_duplicate_groups(texts, vectors, min_lexical=s["boilerplate.min_lexical"],
-                                   min_cosine=s["boilerplate.min_cosine"], same_owner=[project_key(f) for f, *_ in items])
+                                   min_cosine=s["boilerplate.min_cosine"], same_owner=[owner for *_, owner in items])
     for g in groups:
         members = [g.principal] + list(g.members)
         forms_in = [items[k][0] for k in members]
-        if len({project_key(f) for f in forms_in}) < 2:
+        if len({items[k][4] for k in members}) < 2:
             continue
         evidence = []
         for n, k in enumerate(members):
-            f, label, text, line = items[k]
+            f, label, text, line, _ = items[k]
             evidence.append(Evidence(label=f"{form_label(f)}［{f.unit or '-'}］ {label}", text=text,
                                      value=None if n == 0 else round(g.lexical[n - 1], 3),
                                      file=f.source.file, line=line, project_name=f.project_name))
@@ -69,11 +72,12 @@ def _bigrams(text: str) -> set[str]:
 
 @corpus_check("goal.project_mismatch")
 def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[Finding]:
+    owner = dict(zip(map(id, forms), project_ids(forms, s["link.name_min_lexical"])))  # a renamed project is one project
     named = [f for f in forms if f.project_name and f.goal.expected]
     projects = {}
     for f in forms:
         if f.project_name:
-            projects.setdefault(project_key(f), f)
+            projects.setdefault(owner[id(f)], f)
     if len(projects) < 2 or not named:
         return
     keys = list(projects)
@@ -82,7 +86,7 @@ def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[F
     sims = goal_vecs @ name_vecs.T
     index = {k: i for i, k in enumerate(keys)}
     for row, f in zip(sims, named):
-        own = index[project_key(f)]
+        own = index[owner[id(f)]]
         order = np.argsort(-row)
         best = next(int(j) for j in order if int(j) != own)
         other = projects[keys[best]]

@@ -12,11 +12,14 @@ from jixiao.review.models import Evidence, Finding
 from jixiao.review.settings import Settings
 
 
+_SAME_UNIT = {"名": "人"}  # ≥4500.00(名) and ≥4500.00(人) promise the same
+
+
 def _key(v: Value | None) -> str | None:
     if v is None:
         return None
     if v.kind == "numeric":
-        return f"{v.op or '='}{v.number:g}{v.unit or ''}"
+        return f"{v.op or '='}{v.number:g}{_SAME_UNIT.get(v.unit or '', v.unit or '')}"
     return v.word
 
 

@@ -43,6 +43,19 @@ def link_projects(forms: list[Form], min_name: float = 0.85) -> list[list[Form]]
     return [sorted(g, key=lambda f: (f.year or 0, order[f.form_type.value])) for g in groups]
 
 
+def project_ids(forms: list[Form], min_name: float = 0.85) -> list[int]:
+    """Each form's project as a number: forms that link_projects puts in one group share it (a
+    project renamed between its forms stays one project); a form without a name is its own."""
+    ids = {id(f): n for n, group in enumerate(link_projects(forms, min_name)) for f in group}
+    extra = len(ids)
+    out = []
+    for f in forms:
+        if id(f) not in ids:
+            ids[id(f)] = extra = extra + 1
+        out.append(ids[id(f)])
+    return out
+
+
 def match_indicators(a: Form, b: Form, min_name: float = 0.8) -> tuple[list[tuple[int, int]], list[int], list[int]]:
     """Rows matched by name (each used once), rows only in `a`, rows only in `b`."""
     pairs, used = [], set()

@@ -1,0 +1,371 @@
+"""Plants across a corpus, for the codes that compare forms: copied goals and tables, goals of other
+projects, and a project's forms along the year and from one year to the next.
+
+The corpus is the 39 real sample forms plus ten generated projects (bench/synth.py text, parsed),
+each with its declaration and self-evaluation of 2023 and its declaration, tracking form and
+self-evaluation of 2024: one name, one unit, one indicator table per year (2024's evolved from
+2023's: a target raised, a row replaced) and one goal per year (2024's rewritten). Their names and
+goals are written below, in the samples' manner, for projects the samples do not have. A plant
+changes one or two forms of the corpus; the review runs on the whole corpus before and after.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import re
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from bench import synth
+from bench.review_fixtures import Case, sample_forms
+from jixiao.forms import parse_text
+from jixiao.forms.models import FORM_TYPE_ZH, Form, FormType, Indicator
+from jixiao.forms.values import parse_value
+from jixiao.review.evidence import normalise
+
+DATA = Path(__file__).resolve().parent / "data"
+GENERIC_SUFFIX = "，进一步提高财政资金使用效益。"
+GENERIC_PREFIX = "为贯彻落实区委、区政府关于保障和改善民生的工作部署，"
+GENERIC_GOAL = "保障项目顺利实施，提高财政资金使用效益，确保年度工作任务按时完成。"
+
+# name, 实施单位 (after 上海市<区>), 区, goal of 2023, goal of 2024 (rewritten: the year's own plan), a result
+PROJECTS = [
+    ("城乡居保业务经办系统运维费", "社会保障服务中心", "嘉定区",
+     "通过委托第三方专业机构对城乡居保业务经办系统开展全年运维，运维工作完成率达100%，系统故障修复及时，保障城乡居保待遇核定、发放业务平稳运行，系统使用人员满意度不低于90%。",
+     "委托第三方专业机构对城乡居保业务经办系统开展全年运维并完成数据库版本升级，运维工作完成率达100%，升级期间业务不中断，系统使用人员满意度不低于92%。",
+     "全年委托第三方开展系统运维，累计处理故障工单46件，均在24小时内修复，系统全年可用率99.9%，使用人员满意度93%。"),
+    ("困难残疾人春节慰问经费", "社会福利中心", "松江区",
+     "春节前为全区困难残疾人家庭发放慰问金和慰问品，计划慰问1500户，做到发放对象准确、金额足额、时间及时，体现党和政府对困难残疾人的关怀。",
+     "春节、中秋前两次走访慰问全区困难残疾人家庭，计划慰问1650户，新增重度残疾人照护家庭上门探访，慰问金发放准确率100%，慰问对象满意度不低于90%。",
+     "春节前走访慰问困难残疾人家庭1512户，发放慰问金和慰问品，慰问对象满意度96%。"),
+    ("职业技能竞赛活动经费", "就业促进中心", "青浦区",
+     "全年举办职业技能竞赛15场，覆盖电工、养老护理员、西式面点师等12个职业（工种），参赛选手不少于1200人次，以赛促训，推动本区高技能人才队伍建设。",
+     "全年举办区级职业技能竞赛12场并选拔选手参加市级竞赛，新增数字技术类竞赛项目3个，参赛选手不少于1000人次，获奖选手按规定晋升职业技能等级。",
+     "全年举办职业技能竞赛16场，参赛选手1350人次，126名获奖选手晋升职业技能等级。"),
+    ("劳务派遣人员经费", "人力资源公共服务中心", "奉贤区",
+     "在核定额度内使用劳务派遣人员12名，按时足额支付劳务费用并缴纳社会保险，派遣人员考核合格率达100%，保障窗口经办服务正常开展。",
+     "根据窗口业务量调整使用劳务派遣人员10名，完善派遣人员岗位培训和绩效考核办法，窗口业务差错率控制在0.5%以内，办事群众满意度不低于90%。",
+     "全年使用劳务派遣人员12名，劳务费用和社会保险按月足额支付，年度考核全部合格。"),
+    ("老年大学办学经费", "养老服务指导中心", "金山区",
+     "保障区老年大学两个校区教学场所正常运转，开设书法、绘画、摄影、声乐等课程60个班次，满足老年人学习需求，学员满意度达95%以上。",
+     "保障区老年大学本部及新建社区分校教学正常运转，新开智能手机应用、短视频制作等课程，全年开设课程70个班次，学员满意度达95%以上。",
+     "两个校区全年开设课程62个班次，在读学员3100人次，学员满意度97%。"),
+    ("就业创业服务热线运营经费", "就业促进中心", "崇明区",
+     "委托运营商开展就业创业服务热线运营，提供工作日8小时人工接听服务，热线接通率不低于95%，来电诉求办结率100%，来电群众满意度不低于90%。",
+     "热线运营延伸至周末及节假日人工接听，新增智能语音导航和政策知识库，热线接通率不低于96%，来电群众满意度不低于92%。",
+     "全年接听来电4.2万通，接通率97.3%，诉求全部办结，来电群众满意度94%。"),
+    ("办公楼物业保洁服务费", "事业单位福利中心", "宝山区",
+     "通过政府采购确定物业服务单位，为办公楼提供日常保洁、绿化养护服务，每季度开展1次病媒消杀，保障办公环境整洁卫生，职工满意度不低于90%。",
+     "续签物业服务合同并增加会议保障和垃圾分类管理服务内容，每季度开展1次病媒消杀，物业服务考核得分不低于90分。",
+     "物业单位全年提供日常保洁和绿化养护，开展病媒消杀4次，职工满意度95%。"),
+    ("工伤保险待遇支付系统升级改造", "社会保障管理服务中心", "杨浦区",
+     "对工伤保险待遇支付系统进行升级改造，新增网上申报、电子票据核验2个功能模块，确保历史数据迁移准确率100%，系统于当年10月底前上线运行。",
+     "完成工伤保险待遇支付系统二期改造，实现与医保结算系统数据对接，工伤医疗费用线上结算率达80%，系统全年稳定运行。",
+     "系统升级改造如期上线，新增网上申报、电子票据核验模块，历史数据迁移准确率100%。"),
+    ("人力资源市场监管经费", "人力资源和社会保障局", "嘉定区",
+     "依法开展人力资源服务机构年度报告公示和“双随机”抽查，全年检查人力资源服务机构不少于80家，规范人力资源市场秩序，维护劳动者求职权益。",
+     "开展人力资源服务机构诚信等级评价和“双随机”抽查，全年检查机构不少于90家，对网络招聘平台开展专项检查，查处违法违规招聘行为。",
+     "全年抽查人力资源服务机构86家，责令整改11家，年度报告公示率100%。"),
+    ("高校毕业生就业见习补贴", "就业促进中心", "松江区",
+     "组织离校未就业高校毕业生参加就业见习，全年新增见习岗位300个、见习人数不少于500人，按时足额发放见习补贴，见习留用率不低于40%。",
+     "扩大就业见习基地覆盖面，新增见习基地20家、见习岗位350个，见习人数不少于550人，见习补贴发放准确率100%，见习留用率不低于45%。",
+     "全年新增见习岗位318个，组织523名高校毕业生参加见习，发放见习补贴286万元，见习留用率46%。"),
+]
+
+
+@contextmanager
+def _one_project(name: str, unit: str, goal: tuple[str, str], rows: list):
+    """synth.generate_form with the project's name, unit, goal and indicator table fixed."""
+    saved = synth.PROJECTS, synth.GOALS, synth.DEPARTMENTS, synth._pick_indicators
+    synth.PROJECTS, synth.GOALS = (name,), (goal,)
+    synth.DEPARTMENTS = {k: (unit,) for k in saved[2]}
+    synth._pick_indicators = lambda rng, year: list(rows)
+    try:
+        yield
+    finally:
+        synth.PROJECTS, synth.GOALS, synth.DEPARTMENTS, synth._pick_indicators = saved
+
+
+_NUM = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _evolve(rows: list, rng: random.Random) -> list:
+    """Next year's table: one numeric target raised, one row replaced by another of its 二级指标."""
+    rows = list(rows)
+    numeric = [k for k, r in enumerate(rows) if _NUM.search(r[3]) and "(" in r[3]]
+    if numeric:
+        k = rng.choice(numeric)
+        l1, l2, name, target = rows[k]
+        m = _NUM.search(target)
+        n = float(m.group(0))
+        new = n - 2 if target.startswith(("<", "≤")) else (n + 5 if "(%)" in target and n <= 95 else n * 1.2)
+        rows[k] = (l1, l2, name, f"{target[:m.start()]}{new:.2f}{target[m.end():]}")
+    names = {r[2] for r in rows}
+    for k in rng.sample(range(len(rows)), len(rows)):
+        spare = [v for v in synth.VOCAB[rows[k][1]] if v[0] not in names]
+        if spare:
+            name, target = rng.choice(spare)
+            rows[k] = (rows[k][0], rows[k][1], name, target.format(year=2024))
+            break
+    return rows
+
+
+@lru_cache(maxsize=1)
+def generated_projects() -> tuple[dict, ...]:
+    """Each project: {(form type, year): Form} for 2023 declaration and self-evaluation, 2024 all three."""
+    out = []
+    for k, (name, unit, district, g23, g24, result) in enumerate(PROJECTS):
+        rng = random.Random(1000 + k)
+        rows23 = synth._pick_indicators(rng, 2023)
+        tables = {2023: rows23, 2024: _evolve(rows23, rng)}
+        forms = {}
+        for year, goal, types in ((2023, g23, ("declaration", "self_evaluation")),
+                                  (2024, g24, ("declaration", "tracking", "self_evaluation"))):
+            with _one_project(name, unit, (goal, result), tables[year]):
+                for ft in types:
+                    text, _ = synth.generate_form(rng, ft, years=[year], districts=[district])
+                    (form,) = parse_text(text, f"corpus-{k:02d}-{year}-{ft}.txt").forms
+                    forms[(ft, year)] = form
+        out.append(forms)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def corpus() -> tuple[Form, ...]:
+    return tuple(sample_forms()) + tuple(f for p in generated_projects() for f in p.values())
+
+
+def _label(f: Form) -> str:
+    """How indicator.table_copied names a form."""
+    return f"{f.project_name}（{f.year}年{FORM_TYPE_ZH[f.form_type]}）"
+
+
+def _owner(f: Form) -> str:
+    """How goal.boilerplate_shared names a form's project."""
+    return f"{f.project_name}（{f.unit or '-'}）"
+
+
+def _case(code: str, positive: bool, describe: str, changes: dict[int, Form], subject, drop: set[int] = frozenset(),
+          source: str = "corpus") -> Case:
+    """The corpus with `changes` (index → changed form) and without the forms `drop`."""
+    base = [f for k, f in enumerate(corpus()) if k not in drop]
+    changed = [changes.get(k, f) for k, f in enumerate(corpus()) if k not in drop]
+    key = "corpus" if not drop else f"corpus-{sorted(drop)}"
+    return Case(code, positive, describe, source, key, base, changed, subject)
+
+
+def in_corpus_cases(plants) -> Iterator[Case]:
+    """Within-form plants (bench/review_fixtures*.py) made on one form of the corpus, the review run on
+    the whole corpus: for checks that compare a form with the others (indicator.misplaced votes with
+    the names other projects file). The subject is "<project>：“<row>”", as the findings write it."""
+    generated = {id(f) for p in generated_projects() for f in p.values()}
+    for k, base in enumerate(corpus()):
+        for plant in plants:
+            changed = copy.deepcopy(base)
+            subject = plant.apply(changed)
+            if subject is not None:
+                yield _case(plant.code, plant.positive, plant.describe, {k: changed}, f"{changed.project_name}：“{subject}”",
+                            source="generated" if id(base) in generated else "samples")
+
+
+def _index(form: Form) -> int:
+    return next(k for k, f in enumerate(corpus()) if f is form)
+
+
+def _set_goal(form: Form, text: str) -> Form:
+    f = copy.deepcopy(form)
+    f.goal.expected = text
+    if f.form_type == FormType.declaration:
+        f.goal.annual = text
+    return f
+
+
+def _renamed(form: Form) -> Form:
+    f = copy.deepcopy(form)
+    f.project_name = f"{f.project_name}项目"
+    return f
+
+
+# --- edits of a copied text -----------------------------------------------------------------------
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in re.split(r"(?<=[，,。；;])", text) if c]
+
+
+def width(text: str) -> str:
+    """Half-width punctuation and a wrapped space, as exports write the same text."""
+    t = text.translate(str.maketrans("，。；：（）", ",.;:()"))
+    return t[:len(t) // 2] + " " + t[len(t) // 2:]
+
+
+def add_clause(text: str, own: str) -> str:
+    return text.rstrip("。.") + f"，做好{own}相关工作。"
+
+
+def remove_clause(text: str) -> str:
+    parts = _clauses(text)
+    if len(parts) < 3:
+        return text.rstrip("。") + "。"
+    del parts[len(parts) // 2]
+    return "".join(parts)
+
+
+def numbers(text: str) -> str:
+    return _NUM.sub(lambda m: f"{float(m.group(0)) * 1.2:g}" if float(m.group(0)) > 1 else m.group(0), text)
+
+
+EDITS = [("verbatim", lambda t, own: t), ("width", lambda t, own: width(t)), ("a clause added", add_clause),
+         ("a clause removed", lambda t, own: remove_clause(t)), ("numbers changed", lambda t, own: numbers(t))]
+
+
+# --- pairs of forms of different projects ---------------------------------------------------------
+
+def _goal_forms() -> list[Form]:
+    """One goal-bearing form per project: the samples' forms, the 2024 self-evaluation of a generated one."""
+    samples = [f for f in sample_forms_in_corpus() if f.goal.expected and len(normalise(f.goal.expected)) >= 20]
+    return samples + [p[("self_evaluation", 2024)] for p in generated_projects()]
+
+
+def sample_forms_in_corpus() -> list[Form]:
+    return list(corpus()[:len(corpus()) - sum(len(p) for p in generated_projects())])
+
+
+def _pairs(forms: list[Form], n: int, seed: int) -> list[tuple[Form, Form]]:
+    """n (source, target) pairs of forms of different projects, a quarter of each kind:
+    sample → sample, generated → sample, sample → generated, generated → generated."""
+    rng = random.Random(seed)
+    gen = {id(f) for p in generated_projects() for f in p.values()}
+    out, seen = [], set()
+    for a_gen, b_gen in [(False, False), (True, False), (False, True), (True, True)] * ((n + 3) // 4):
+        a_pool = [f for f in forms if (id(f) in gen) == a_gen]
+        b_pool = [f for f in forms if (id(f) in gen) == b_gen]
+        for _ in range(50):
+            a, b = rng.choice(a_pool), rng.choice(b_pool)
+            if normalise(a.project_name) != normalise(b.project_name) and (id(a), id(b)) not in seen:
+                seen.add((id(a), id(b)))
+                out.append((a, b))
+                break
+    return out[:n]
+
+
+def boilerplate_cases() -> Iterator[Case]:
+    code = "goal.boilerplate_shared"
+    forms = _goal_forms()
+    for a, b in _pairs(forms, 12, 1):
+        for name, edit in EDITS:
+            yield _case(code, True, f"another project's goal, {name}", {_index(b): _set_goal(b, edit(a.goal.expected, b.project_name))},
+                        _owner(b))
+    for a, b in _pairs(forms, 12, 2):
+        yield _case(code, False, "both goals end with the same generic phrase",
+                    {_index(a): _set_goal(a, a.goal.expected.rstrip("。.") + GENERIC_SUFFIX),
+                     _index(b): _set_goal(b, b.goal.expected.rstrip("。.") + GENERIC_SUFFIX)}, _owner(b))
+        yield _case(code, False, "both goals open with the same generic sentence",
+                    {_index(a): _set_goal(a, GENERIC_PREFIX + a.goal.expected), _index(b): _set_goal(b, GENERIC_PREFIX + b.goal.expected)},
+                    _owner(b))
+    for form, text in _paraphrases():
+        yield _case(code, False, "a goal rewritten (paraphrase set)", {_index(form): _set_goal(form, text)}, _owner(form))
+    for p in generated_projects():
+        g23 = p[("declaration", 2023)].goal.expected
+        yield _case(code, False, "a project keeps last year's goal (its own)", {_index(p[("declaration", 2024)]): _set_goal(p[("declaration", 2024)], g23)},
+                    _owner(p[("declaration", 2024)]))
+        se = p[("self_evaluation", 2024)]
+        yield _case(code, False, "the same project, its name written differently on one form", {_index(se): _renamed(se)}, _owner(se))
+
+
+@lru_cache(maxsize=1)
+def _paraphrase_rows() -> tuple:
+    rows = [json.loads(line) for line in (DATA / "paraphrase_pairs.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return tuple(r for r in rows if r["kind"] == "goal")
+
+
+def _paraphrases() -> list[tuple[Form, str]]:
+    """(form, a reviewer's rewording of its goal) from bench/data/paraphrase_pairs.jsonl ("medium": the whole goal reworded)."""
+    out = []
+    for r in _paraphrase_rows():
+        if r["difficulty"] != "medium":
+            continue
+        for f in sample_forms_in_corpus():
+            if f.goal.expected and normalise(f.goal.expected) == normalise(r["target"]):
+                out.append((f, r["query"]))
+    return out
+
+
+def project_mismatch_cases() -> Iterator[Case]:
+    code = "goal.project_mismatch"
+    forms = _goal_forms()
+    for a, b in _pairs(forms, 12, 3):
+        subject = f"{b.project_name}的绩效目标"
+        yield _case(code, True, "another project's goal, verbatim", {_index(b): _set_goal(b, a.goal.expected)}, subject)
+        yield _case(code, True, "another project's goal, numbers changed and a clause removed",
+                    {_index(b): _set_goal(b, numbers(remove_clause(a.goal.expected)))}, subject)
+        drop = {k for k, f in enumerate(corpus()) if normalise(f.project_name) == normalise(a.project_name) and f.unit == a.unit}
+        if _index(b) not in drop:
+            yield _case(code, True, "another project's goal, that project not in the corpus",
+                        {_index(b): _set_goal(b, a.goal.expected)}, subject, drop)
+    for form, text in _paraphrases():
+        yield _case(code, False, "its own goal rewritten (paraphrase set)", {_index(form): _set_goal(form, text)}, f"{form.project_name}的绩效目标")
+    for f in _goal_forms()[::3]:
+        yield _case(code, False, "a generic goal", {_index(f): _set_goal(f, GENERIC_GOAL)}, f"{f.project_name}的绩效目标")
+    for p in generated_projects():
+        se = p[("self_evaluation", 2024)]
+        yield _case(code, False, "its own goal of last year", {_index(se): _set_goal(se, p[("declaration", 2023)].goal.expected)},
+                    f"{se.project_name}的绩效目标")
+        yield _case(code, False, "its name written differently", {_index(se): _renamed(se)}, f"{se.project_name}项目的绩效目标")
+
+
+# --- indicator tables -----------------------------------------------------------------------------
+
+def _table_forms() -> list[Form]:
+    samples = [f for f in sample_forms_in_corpus() if len(f.indicators) >= 5]
+    return samples + [p[(ft, 2024)] for p in generated_projects() for ft in ("declaration", "self_evaluation")]
+
+
+def _copy_table(a: Form, b: Form, how: str) -> Form:
+    f = copy.deepcopy(b)
+    rows = copy.deepcopy(a.indicators)
+    if how == "targets changed":
+        for ind in rows:
+            if ind.target is not None and ind.target.kind == "numeric" and ind.target.number:
+                ind.target = parse_value(numbers(ind.target.raw))
+    elif how == "a row dropped, names edited":
+        rows = rows[:-1]
+        for ind in rows[::2]:
+            ind.name = ("区级" + ind.name) if not ind.name.startswith("区") else ind.name.replace("（", "(").replace("）", ")") + " "
+    for ind in rows:
+        ind.actual = ind.plan = ind.weight = ind.score = ind.deviation = None
+    f.indicators = rows
+    return f
+
+
+STANDARD_ROWS = [("成本指标", "经济成本指标", "预算执行率", "≥90.00(%)"), ("效益指标", "社会效益指标", "有责投诉数", "=0.00(起)"),
+                 ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90.00(%)")]
+
+
+def _with_rows(form: Form, rows: list[tuple[str, str, str, str]]) -> Form:
+    f = copy.deepcopy(form)
+    have = {normalise(i.name) for i in f.indicators}
+    line = f.indicators[-1].line if f.indicators else f.source.first_line
+    f.indicators += [Indicator(level1=l1, level2=l2, name=n, target=parse_value(t), line=line)
+                     for l1, l2, n, t in rows if normalise(n) not in have]
+    return f
+
+
+def table_cases() -> Iterator[Case]:
+    code = "indicator.table_copied"
+    forms = _table_forms()
+    for a, b in _pairs(forms, 12, 4):
+        for how in ("verbatim", "targets changed", "a row dropped, names edited"):
+            yield _case(code, True, f"another project's table, {how}", {_index(b): _copy_table(a, b, how)}, _label(b))
+    for a, b in _pairs(forms, 12, 5):
+        yield _case(code, False, "three standard rows (预算执行率, 有责投诉数, 满意度) in both tables",
+                    {_index(a): _with_rows(a, STANDARD_ROWS), _index(b): _with_rows(b, STANDARD_ROWS)}, _label(b))
+        shared = [(i.level1, i.level2, i.name, i.target.raw if i.target else "") for i in a.indicators[:3]]
+        if len(b.indicators) >= 6:
+            yield _case(code, False, "three of another project's rows added to an own table of 6+", {_index(b): _with_rows(b, shared)}, _label(b))
+    for p in generated_projects():
+        se = p[("self_evaluation", 2024)]
+        yield _case(code, False, "the same project, its name written differently on one form", {_index(se): _renamed(se)}, _label(_renamed(se)))
