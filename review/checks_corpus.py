@@ -10,7 +10,8 @@ import numpy as np
 
 from jixiao.forms.models import Form
 from jixiao.review.catalogue import corpus_check
-from jixiao.review.evidence import form_label, normalise, project_key, ref, where
+from jixiao.review.evidence import form_label, normalise, ref, where
+from jixiao.review.linking import project_ids
 from jixiao.review.models import Evidence, Finding
 from jixiao.review.settings import Settings
 
@@ -54,11 +55,10 @@ def _matches(a: list[str], b: list[str], min_lex: float) -> list[tuple[int, int,
     return out
 
 
-def _candidates(forms: list[Form], rows: list[list[str]], s: Settings, ctx) -> set[tuple[int, int]]:
+def _candidates(forms: list[Form], rows: list[list[str]], keys: list[int], s: Settings, ctx) -> set[tuple[int, int]]:
     """Pairs of forms whose tables may be copies: each table's nearest tables by the mean embedding of
     its distinctive row names (FAISS), of different projects. Small corpora: every pair."""
     eligible = [k for k, r in enumerate(rows) if sum(1 for x in r if x) >= s["table.min_shared"]]
-    keys = [project_key(f) for f in forms]
     k_near = s["table.candidates_k"]
     if len(eligible) <= k_near + 1:
         return {(i, j) for n, i in enumerate(eligible) for j in eligible[n + 1:] if keys[i] != keys[j]}
@@ -90,17 +90,20 @@ def _candidates(forms: list[Form], rows: list[list[str]], s: Settings, ctx) -> s
 
 @corpus_check("indicator.table_copied")
 def table_copied(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
+    # One project = the forms linking puts together (one unit, names alike): a project renamed
+    # between its declaration and its self-evaluation has not copied its own table.
+    keys = project_ids(forms, s["link.name_min_lexical"])
     owners = defaultdict(set)
-    for f in forms:
+    for f, key in zip(forms, keys):
         for ind in f.indicators:
-            owners[normalise(ind.name)].add(project_key(f))
-    n_projects = len({project_key(f) for f in forms})
+            owners[normalise(ind.name)].add(key)
+    n_projects = len(set(keys))
     generic = {name for name, who in owners.items()
                if len(who) >= 3 and len(who) >= s["table.generic_share"] * n_projects}
     # Each table's rows as normalised names, generic ones blanked (kept in place: row numbers matter).
     rows = [[nm if (nm := normalise(ind.name)) and nm not in generic else "" for ind in f.indicators] for f in forms]
     pairs: dict[tuple[int, int], list] = {}
-    for i, j in sorted(_candidates(forms, rows, s, ctx)):
+    for i, j in sorted(_candidates(forms, rows, keys, s, ctx)):
         m = _matches(rows[i], rows[j], s["table.name_min_lexical"])
         distinctive = min(sum(1 for x in rows[i] if x), sum(1 for y in rows[j] if y))
         ok = len(m) >= s["table.min_shared"] and len(m) >= s["table.min_coverage"] * max(1, distinctive)

@@ -114,14 +114,21 @@ def missing_deviation_reason(form: Form, s: Settings) -> Iterator[Finding]:
         if ind.deviation:
             continue
         lost = ind.weight is not None and ind.score is not None and ind.score < ind.weight - s["score.tolerance"]
-        short = shortfall(ind.target, ind.actual) is True
-        if form.form_type == FormType.tracking and ind.plan is not None:
-            short = short or shortfall(ind.plan, ind.actual) is True
+        if form.form_type == FormType.tracking:
+            # Mid-year the annual target is not due: the actual answers to the period's plan
+            # (579 done against a plan of 500 by August is on track, whatever the annual 856).
+            short = ind.plan is not None and shortfall(ind.plan, ind.actual) is True
+        else:
+            short = shortfall(ind.target, ind.actual) is True
         if lost or short:
-            why = f"得分 {ind.score:g} 低于分值 {ind.weight:g}" if lost else f"实际完成值“{ind.actual.raw}”未达到“{(ind.target or ind.plan).raw}”"
+            tracked = form.form_type == FormType.tracking
+            due_value = ind.plan if tracked else ind.target
+            due = f"{'跟踪期计划完成值' if tracked else '指标值'}“{due_value.raw if due_value else ''}”"
+            why = f"得分 {ind.score:g} 低于分值 {ind.weight:g}" if lost else f"实际完成值“{ind.actual.raw}”未达到{due}"
+            fields = ("target", "plan", "actual") if tracked else ("target", "actual", "weight", "score")
             yield finding(form, "indicator.missing_deviation_reason", "low" if lost and not short else "medium",
                           f"{form.project_name}：“{ind.name}”{why}，但未填写偏差原因分析。",
-                          ind_evidence(form, ind, "target", "actual", "weight", "score"), ind.name)
+                          ind_evidence(form, ind, *fields), ind.name)
 
 
 @form_check("indicator.score_inconsistent")

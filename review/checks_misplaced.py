@@ -32,7 +32,7 @@ EXEMPLARS = Path(__file__).resolve().parent / "indicator_exemplars.toml"
 
 # Name patterns that belong to one category; a row of that kind filed elsewhere is misplaced.
 _EXPECTED: list[tuple[re.Pattern, str, str | None]] = [
-    (re.compile(r"满意度|满意率"), "满意度指标", None),
+    (re.compile(r"(满意度|满意率)$"), "满意度指标", None),  # 满意度调查开展次数 is a count, not a satisfaction
     (re.compile(r"预算执行率|资金执行率|成本控制|成本节约|费用控制"), "成本指标", None),
     (re.compile(r"及时性|及时率|完成时间|上线.*时间|到位时间|付款时间|时效"), "产出指标", "时效指标"),
 ]
@@ -54,11 +54,12 @@ def _compatible(own: str, other: str) -> bool:
 
 
 def _rule(ind: Indicator) -> str | None:
+    name = _stem(ind.name)
     for pattern, l1, l2 in _EXPECTED:
-        if pattern.search(ind.name) and (ind.level1 != l1 or (l2 and ind.level2 != l2)):
+        if pattern.search(name) and (ind.level1 != l1 or (l2 and ind.level2 != l2)):
             want = f"{l1}/{l2}" if l2 else l1
             return f"“{ind.name}”应属{want}，却列在{ind.level1}/{ind.level2}下"
-    if ind.level1 == "满意度指标" and not re.search(r"满意", ind.name):
+    if ind.level1 == "满意度指标" and not re.search(r"满意|好评|认可|认同", ind.name):
         return f"“{ind.name}”不是满意度，却列在满意度指标下"
     notes = [n for n in ind.notes if "二级指标栏写的是一级指标" in n or "写在二级指标栏" in n]
     if notes:
@@ -106,13 +107,27 @@ def _neighbours(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 _GENERIC_HEADS = {"情况", "程度", "效果", "水平", "工作", "建设", "指标", "效率", "能力"}
+# Measured words that are one kind of measure however they are spelled: counts, deadlines, satisfaction.
+_HEAD_FAMILIES = [
+    ("数量", re.compile(r"(数量|次数|人数|人次|场次|份数|户数|台数|个数|班次|批次|家数|件数|项数|套数|期数|篇数|册数)$")),
+    ("时效", re.compile(r"(及时性|及时率|时间|时限|时效|期限)$")),
+    ("满意度", re.compile(r"(满意度|满意率)$")),
+]
+
+
+def _stem(name: str) -> str:
+    """The name without what trails its last Chinese character: 群众满意度（%） ends on 满意度."""
+    return re.sub(r"[^\u4e00-\u9fff]+$", "", normalise(name))
 
 
 def head(name: str) -> str:
     """The measured word a 三级指标 name ends on (及时率, 准确率, 人次, 满意度 …): Chinese puts the head
     last, and it is what decides the category. 宣传活动开展次数 and 宣传活动内容 embed close together
-    but are a count and a quality; names that end alike are the only neighbours that may vote."""
-    n = normalise(name)
+    but are a count and a quality; names whose heads differ never vote for each other."""
+    n = _stem(name)
+    for family, pattern in _HEAD_FAMILIES:
+        if pattern.search(n):
+            return family
     return n[-4:] if n[-2:] in _GENERIC_HEADS else n[-2:]
 
 

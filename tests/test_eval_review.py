@@ -15,12 +15,9 @@ FLOORS = {
     # not far enough from its own name (full set: P 0.87, R 0.42), and one from a project outside the
     # corpus cannot be told at all by this design.
     "goal.project_mismatch": (0.75, 0.35),
-    # checks_corpus.py counts a project renamed between its forms as two projects whose tables are
-    # copies (full set: P 0.78); boilerplate_shared no longer does (it groups forms as linking does).
-    "indicator.table_copied": (0.75, AIM),
-    # Rules + neighbour vote (checks_misplaced.py): 满意度调查开展次数 / 满意度测评报告提交及时性 /
-    # 服务对象好评率 reported (P 0.57), 数量 rows filed under 效益 mostly missed (R 0.83).
-    "indicator.misplaced": (0.5, 0.75),
+    # The neighbour vote (checks_misplaced.py) can only judge names other projects also use: in the
+    # 89-form corpus, most 数量 rows moved under 效益 have fewer than 3 voters (full set: R 0.83).
+    "indicator.misplaced": (AIM, 0.75),
 }
 
 
