@@ -27,6 +27,7 @@ class Reply:
     status: int = 200
     body: bytes | None = None  # a raw body instead (garbage, an error page)
     delay: float = 0.0
+    trickle: float = 0.0  # seconds between the body's bytes: a server that never stalls long enough to time out
     headers: dict = field(default_factory=dict)
     usage: tuple[int, int] = (100, 20)
 
@@ -138,7 +139,13 @@ class FakeLLM:
                         for k, v in reply.headers.items():
                             self.send_header(k, v)
                         self.end_headers()
-                        self.wfile.write(data)
+                        if reply.trickle:
+                            for i in range(len(data)):
+                                self.wfile.write(data[i:i + 1])
+                                self.wfile.flush()
+                                time.sleep(reply.trickle)
+                        else:
+                            self.wfile.write(data)
                     except (BrokenPipeError, ConnectionResetError):
                         pass  # the client gave up waiting (timeout tests)
                 finally:

@@ -115,6 +115,15 @@ def test_slow_answer_times_out_then_the_retry_succeeds():
     assert len(fake.requests) == 2
 
 
+def test_a_trickling_answer_is_cut_at_the_timeout():
+    """Each byte comes well within the socket timeout; the whole answer does not."""
+    with FakeLLM(lambda req: Reply("{}", trickle=0.01)) as fake:
+        start = time.monotonic()
+        with pytest.raises(LLMError, match="did not answer within 0.3 s"):
+            client(fake, timeout=0.3, retries=0).chat([{"role": "user", "content": "x"}])
+        assert time.monotonic() - start < 2.0
+
+
 def test_slow_answers_give_up_and_the_review_goes_on(base):
     r = fresh(base)
     with FakeLLM(lambda req: Reply("{}", delay=1.0)) as fake:

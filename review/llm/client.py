@@ -112,8 +112,16 @@ class ChatClient:
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         req = urllib.request.Request(self.url, data=self._body(messages), headers=headers, method="POST")
+        # The socket timeout bounds each wait; the deadline bounds the whole answer, so a server
+        # trickling a byte at a time cannot hold a question past --llm-timeout.
+        deadline = time.monotonic() + self.timeout
+        chunks = []
         with self._opener.open(req, timeout=self.timeout) as resp:
-            raw = resp.read()
+            while chunk := resp.read1(65536):
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+        raw = b"".join(chunks)
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
