@@ -315,6 +315,67 @@ def project_mismatch_cases() -> Iterator[Case]:
         yield _case(code, False, "its own goal of last year", {_index(se): _set_goal(se, p[("declaration", 2023)].goal.expected)},
                     f"{se.project_name}的绩效目标")
         yield _case(code, False, "its name written differently", {_index(se): _renamed(se)}, f"{se.project_name}项目的绩效目标")
+    # Look-alikes and their counterparts that the cases above lack. A project of the same field: the
+    # goal written on its neighbour's template with its own names (a look-alike), or the neighbour's
+    # goal pasted as it is (a positive: which of the two projects does the text belong to?).
+    candidates = sample_forms_in_corpus() + [p[("self_evaluation", 2024)] for p in generated_projects()]
+    by_name = {f.project_name: f for f in reversed(candidates)}  # the first form of each name
+    siblings = [  # (project, neighbour in its field, its goal on the neighbour's template)
+        ("工伤认定和劳动能力鉴定业务系统（2024年运维）", "征地养老管理信息系统(2024年运维)",
+         "通过委托专业资质的第三方对系统开展工伤认定和劳动能力鉴定业务系统运维,运维时段为全年,运维工作完成率达100%,运维工作开展及时,且达到标准,保障工伤认定和劳动能力鉴定业务正常稳定运转,软件使用者满意度达90%,建立健全项目长效管理机制。"),
+        ("征地养老管理信息系统(2024年运维)", "工伤认定和劳动能力鉴定业务系统（2024年运维）",
+         "通过购买第三方服务开展征地养老管理信息系统运维，运维工作完成率达100%，验收通过率达100%，保障区征地养老待遇核定和发放业务的正常运行，数据准确无差错，全年避免出现重大故障，建立健全信息化管理制度，系统使用人员满意度达90%。"),
+        ("志丹路4号房屋整体加固装修及外立面修缮", "宁夏路627号6幢房屋加固、外立面修缮及装修",
+         "按计划加固志丹路4号房屋，完成外立面修缮及装修，工程验收通过，消除房屋安全隐患，优化劳动监察、劳动争议调解、仲裁、社会保障管理服务，健全房屋建筑常态化管理机制，办事人员满意度不低于90%。"),
+        ("宁夏路627号6幢房屋加固、外立面修缮及装修", "志丹路4号房屋整体加固装修及外立面修缮",
+         "通过装修工程项目的实施,加固宁夏路627号6幢楼房,完成外立面的修缮及装修,工程验收通过,有效杜绝安全隐患,打造便民利民的公共就业服务中心和标准化政务服务大厅,办事人员满意度不低于90%。"),
+        ("普陀区劳动关系信息管理平台建设项目", "“靠谱职”就业服务信息化平台",
+         "普陀区劳动关系信息管理平台，以劳动人事争议处理为中心，构建以需求为导向的劳动关系管理机制，依据统一标准和智能化工作要求，推动劳动人事争议案件处理的业务流程再造和系统改造，按计划建立1套平台并通过测试，打通跨部门数据壁垒，提高劳动关系信息化管理水平。"),
+        ("征地养老慰问经费", "征地养老费支出",
+         "落实市、区级文件要求，规范征地养老慰问经费发放，确保慰问金和慰问品准确、及时、足额发放到2000人次高龄征地养老人员，提升征地养老人员福利水平，慰问对象满意度达85%。"),
+        ("城乡居保业务经办系统运维费", "征地养老管理信息系统(2024年运维)",
+         "通过委托专业资质的第三方对城乡居保业务经办系统开展运维,运维时段为全年,运维工作完成率达100%,运维工作开展及时,且达到标准,保障城乡居保待遇核定、发放业务平稳运行,系统使用人员满意度达90%,建立健全项目长效管理机制。"),
+        ("就业创业主题活动、促进就业工作专项", "就业促进专项资金",
+         "按计划开展就业、创业、培训系列主题活动,持续提供就业创业指导、岗位招聘、技能培训等公共就业服务,有效提升重点群体就业创业积极性,开展公益性岗位查岗1000个,开展劳务协作送教上门10场,健全促进就业工作长效管理机制,服务对象抽样满意度不低于90%。"),
+        ("高校毕业生就业见习补贴", "就业促进专项资金",
+         "按计划及时对参加就业见习的离校未就业高校毕业生发放见习补贴,补贴金额准确,新增见习岗位350个,见习人数不少于550人,见习留用率不低于45%,健全见习补贴长效管理机制,见习人员抽样满意度不低于90%。"),
+        ("工伤保险待遇支付系统升级改造", "城乡居保业务经办系统运维费",
+         "通过委托第三方专业机构对工伤保险待遇支付系统进行升级改造，完成二期改造并实现与医保结算系统数据对接，工伤医疗费用线上结算率达80%，系统全年稳定运行，系统使用人员满意度不低于90%。"),
+    ]
+    for name, neighbour, text in siblings:
+        f, n = by_name[name], by_name[neighbour]
+        yield _case(code, False, "its own goal on the template of a project of the same field", {_index(f): _set_goal(f, text)},
+                    f"{name}的绩效目标")
+        yield _case(code, True, "the goal of a project of the same field, verbatim", {_index(f): _set_goal(f, n.goal.expected)},
+                    f"{name}的绩效目标")
+    generic = [  # a generic but honest goal of a project with a generic name: it names only its own purpose
+        ("宣传费", "按年度计划做好各项宣传工作，合理使用宣传费，确保宣传工作按时完成，提高政策知晓度。"),
+        ("邮寄费", "保障单位日常邮寄工作正常开展，合理使用邮寄费，确保各类文书按时寄送。"),
+        ("食堂运行经费", "保障单位食堂正常运行，合理使用食堂运行经费，做好职工就餐服务保障工作。"),
+        ("人事管理业务经费", "按年度计划完成各项人事管理业务工作，合理使用业务经费，保障人事管理工作顺利开展。"),
+        ("劳动监察业务经费", "保障劳动监察业务工作正常开展，合理使用业务经费，按计划完成年度工作任务。"),
+        ("劳动仲裁业务经费", "保障劳动仲裁业务正常运转，合理规范使用业务经费，确保年度各项工作任务按时完成。"),
+        ("人才服务专项资金", "按计划做好年度人才服务工作，规范使用人才服务专项资金，提高资金使用效益。"),
+        ("外省市差旅费", "保障工作人员赴外省市出差工作正常开展，严格执行差旅费管理规定，合理使用经费。"),
+        ("劳务派遣人员经费", "保障劳务派遣人员经费按时足额支付，合理使用财政资金，确保单位各项工作正常运转。"),
+        ("办公楼物业保洁服务费", "保障办公楼物业保洁服务正常开展，合理使用物业服务经费，为职工提供良好办公环境。"),
+    ]
+    for name, text in generic:
+        f = by_name[name]
+        yield _case(code, False, "a generic goal that names its own project's purpose", {_index(f): _set_goal(f, text)},
+                    f"{name}的绩效目标")
+    for f in forms[1::3]:
+        yield _case(code, False, "its own goal with a generic opening and closing",
+                    {_index(f): _set_goal(f, GENERIC_PREFIX + f.goal.expected.rstrip("。.") + GENERIC_SUFFIX)}, f"{f.project_name}的绩效目标")
+    formulas = [GENERIC_GOAL, "全年按时按量完成工作计划，合理使用好项目经费，做好各项管理服务工作。",
+                "保障单位日常运转，确保各项工作顺利开展，提高财政资金使用效益。",
+                "按照年度工作计划，规范使用项目资金，保障各项业务工作正常开展，服务对象满意度达90%以上。"]
+    for k, text in enumerate(formulas):  # one formula in the goals of 2, 3 or 5 projects (goal.boilerplate_shared's finding)
+        for start in (k, k + 4):
+            for n in (2, 3, 5):
+                holders = forms[start::7][:n]
+                yield _case(code, False, f"one generic goal in {n} projects", {_index(f): _set_goal(f, text) for f in holders},
+                            f"{holders[0].project_name}的绩效目标")
 
 
 # --- indicator tables -----------------------------------------------------------------------------

@@ -11,10 +11,11 @@ from jixiao.review.catalogue import all_codes
 AIM = 0.9
 # (precision, recall) floors of the codes below the aim, a little under what the whole set measures.
 FLOORS = {
-    # Goal vs project names by embedding: a goal pasted from a project with a different name is often
-    # not far enough from its own name (full set: P 0.87, R 0.42), and one from a project outside the
-    # corpus cannot be told at all by this design.
-    "goal.project_mismatch": (0.75, 0.35),
+    # Goal vs project name and table (checks_goal_corpus.py; full set: P 0.83, R 0.73): a goal pasted
+    # from a project outside the corpus, whose topic no other project has, cannot be told from a generic
+    # goal (7 of 10 missed), and a generic formula shared by exactly two projects is given to the one
+    # whose name it fits better (5 of 8 such look-alikes reported).
+    "goal.project_mismatch": (0.75, 0.65),
     # The neighbour vote (checks_misplaced.py) can only judge names other projects also use: in the
     # 89-form corpus, most 数量 rows moved under 效益 have fewer than 3 voters (full set: R 0.83).
     "indicator.misplaced": (AIM, 0.75),
