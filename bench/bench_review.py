@@ -5,9 +5,10 @@
 
 Forms come from bench/synth.py (the samples' vocabulary recombined; other years and districts), are
 written as text files, ingested into a real corpus file and indexed, as a user would. Then, in one run:
-- cold: `review` with the corpus's embedding cache, where the texts only the review embeds (goal
-  texts as checks see them, indicator names) are not cached yet;
-- warm: the same review again, everything cached — the case the issue asks for;
+- uncached: `review` embedding every text it needs with the model (the obvious alternative: no
+  store, or a corpus whose cache is empty);
+- cached: the same review with the corpus's embedding cache (SQLite, by model and text hash), filled
+  by the index build and the first run — the case the issue asks for;
 - per check, the time each registered check takes in the warm run, so the slow one is visible.
 Peak RSS is the process's high-water mark (getrusage); the RSS after loading the forms is given
 for comparison. The generated corpus is kept in bench/out/ so a re-run does not ingest again.
@@ -122,24 +123,30 @@ def main() -> None:
         calls["embedded"] += missing
         return vecs
 
+    def encode(texts):
+        calls["encoded"] += len(texts)
+        return embedder.encode(texts) if texts else embedder.encode([""])[:0]
+
+    embed_cached(store, embedder, [t for f in forms for t in (f.goal.expected, f.goal.actual) if t])  # fill the cache
     t = time.perf_counter()
-    cold = review(forms, embed=embed)
+    cold = review(forms, embed=encode)
     cold_s = time.perf_counter() - t
-    cold_embedded = calls["embedded"]
+    cold_embedded = calls["encoded"]
+    review(forms, embed=embed)  # whatever the review embeds beyond the index build is cached now
     calls.clear()
     spent = timed_checks()
     t = time.perf_counter()
     warm = review(forms, embed=embed)
     warm_s = time.perf_counter() - t
-    assert [f.id for f in warm.flags] == [f.id for f in cold.flags], "warm and cold reviews differ"
+    assert [f.id for f in warm.flags] == [f.id for f in cold.flags], "cached and uncached reviews differ"
     result = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "forms": len(forms), "indicator_rows": n_ind, "load_forms_s": round(load_s, 2),
-        "cold_review_s": round(cold_s, 1), "cold_texts_embedded": cold_embedded,
-        "warm_review_s": round(warm_s, 1), "warm_texts_embedded": calls["embedded"], "warm_texts_looked_up": calls["texts"],
+        "uncached_review_s": round(cold_s, 1), "uncached_texts_encoded": cold_embedded,
+        "cached_review_s": round(warm_s, 1), "cached_texts_embedded": calls["embedded"], "cached_texts_looked_up": calls["texts"],
         "findings": warm.summary.findings, "by_code": warm.summary.by_code,
         "rss_before_mib": round(start_rss), "rss_forms_loaded_mib": round(loaded_rss), "peak_rss_mib": round(peak_mib()),
-        "warm_seconds_per_check": {k: round(v, 2) for k, v in sorted(spent.items(), key=lambda x: -x[1])},
+        "cached_seconds_per_check": {k: round(v, 2) for k, v in sorted(spent.items(), key=lambda x: -x[1])},
     }
     print(json.dumps(result, ensure_ascii=False, indent=1))
     store.close()

@@ -71,21 +71,31 @@ def _rule(ind: Indicator) -> str | None:
 class _Name:
     text: str  # as first written
     owners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # category → project keys
-    where: dict[str, tuple[Form, Indicator] | None] = field(default_factory=dict)  # category → one example
+    where: dict[str, tuple[Form, Indicator] | int] = field(default_factory=dict)  # category → one example (a form's row, or a line of the reference list)
 
 
-def exemplars() -> list[tuple[str, str, str]]:
-    data = tomllib.loads(EXEMPLARS.read_text(encoding="utf-8"))
-    return [(name, l1, l2) for l1, l2s in data.items() for l2, names in l2s.items() for name in names]
+def exemplars() -> list[tuple[str, str, str, int]]:
+    """(name, level 1, level 2, line in indicator_exemplars.toml): a reference name is evidence too,
+    and a reviewer checks it where it is written."""
+    text = EXEMPLARS.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    data = tomllib.loads(text)
+    out = []
+    for l1, l2s in data.items():
+        for l2, names in l2s.items():
+            for name in names:
+                line = next((n for n, x in enumerate(lines, 1) if f'"{name}"' in x and not x.startswith(f'"{name}"')), 0)
+                out.append((name, l1, l2, line))
+    return out
 
 
 def _names(forms: list[Form]) -> dict[str, _Name]:
     names: dict[str, _Name] = {}
-    for name, l1, l2 in exemplars():
+    for name, l1, l2, line in exemplars():
         entry = names.setdefault(normalise(name), _Name(name))
         cat = category(l1, l2)
         entry.owners[cat].add(f"参考样例:{name}")
-        entry.where.setdefault(cat, None)
+        entry.where.setdefault(cat, line)
     for form in forms:
         pk = project_key(form)
         for ind in form.indicators:
@@ -156,8 +166,9 @@ def _neighbour_evidence(names: dict[str, _Name], keys: list[str], support, best:
     for v, cat, cos in sorted((x for x in support if x[1] == best), key=lambda x: -x[2])[:limit]:
         entry = names[keys[v]]
         example = entry.where.get(cat)
-        if example is None:
-            out.append(Evidence(label="相近指标（参考样例）", text=f"{entry.text}（{cat}）", value=round(cos, 3)))
+        if isinstance(example, int):
+            out.append(Evidence(label="相近指标（参考样例）", text=f"{entry.text}（{cat}）", value=round(cos, 3),
+                                file=f"jixiao/review/{EXEMPLARS.name}", line=example or 1))
         else:
             form, ind = example
             out.append(Evidence(label=f"相近指标（{len(entry.owners[cat])} 个项目）", text=f"{ind.name}（{ind.level1}/{ind.level2}）",

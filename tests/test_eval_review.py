@@ -16,9 +16,6 @@ FLOORS = {
     # goal (7 of 10 missed), and a generic formula shared by exactly two projects is given to the one
     # whose name it fits better (5 of 8 such look-alikes reported).
     "goal.project_mismatch": (0.75, 0.65),
-    # The neighbour vote (checks_misplaced.py) can only judge names other projects also use: in the
-    # 89-form corpus, most 数量 rows moved under 效益 have fewer than 3 voters (full set: R 0.83).
-    "indicator.misplaced": (AIM, 0.75),
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from jixiao.forms import parse_file
 from jixiao.forms.models import Indicator
-from jixiao.review.checks_misplaced import category, exemplars, head
+from jixiao.review.checks_misplaced import EXEMPLARS, category, exemplars, head
 from jixiao.review.engine import review
 from jixiao.review.evidence import normalise
 
@@ -42,7 +42,7 @@ def test_a_row_filed_apart_from_its_neighbours_is_reported_with_them(base):
     assert "宣传资料发放份数" in f.message and "产出指标/数量指标" in f.message
     neighbours = [e for e in f.evidence if e.label.startswith("相近指标")]
     assert neighbours and all("产出指标/数量指标" in e.text for e in neighbours)
-    assert all(e.file and e.line for e in neighbours if "参考样例" not in e.label)  # checkable: file and line
+    assert all(e.file and e.line for e in neighbours)  # checkable: file and line (a reference name's too)
     # the four projects that file it as a count are not reported
     assert not [f for f in _misplaced(others + [odd]) if f.project_name != "就业政策宣传"]
 
@@ -66,12 +66,14 @@ def test_name_rules_still_work_without_a_corpus(base):
     assert "满意度指标" in f.message
 
 
-def test_exemplars_are_all_in_the_taxonomy_and_unique():
+def test_exemplars_are_all_in_the_taxonomy_unique_and_located():
     rows = exemplars()
     assert len(rows) >= 80
-    assert all(category(l1, l2) for _, l1, l2 in rows)
-    keys = [normalise(n) for n, _, _ in rows]
+    assert all(category(l1, l2) for _, l1, l2, _ in rows)
+    keys = [normalise(n) for n, _, _, _ in rows]
     assert len(keys) == len(set(keys))
+    lines = EXEMPLARS.read_text(encoding="utf-8").splitlines()
+    assert all(line > 0 and f'"{name}"' in lines[line - 1] for name, _, _, line in rows)  # evidence a reviewer can open
 
 
 def test_head_is_the_measured_word():
