@@ -5,7 +5,7 @@ A form check takes one form and the settings and yields findings; a corpus check
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:
@@ -20,9 +20,11 @@ FormCheck = Callable[[Form, Settings], Iterable[Finding]]
 
 @dataclass
 class Context:
-    """What corpus checks may need beyond the forms: an embedding function (texts → unit vectors)."""
+    """What corpus checks may need beyond the forms: an embedding function (texts → unit vectors), and
+    a memo for what several checks derive from the same forms in one review (the projects' links)."""
 
     embed: Callable[[list[str]], "np.ndarray"]
+    memo: dict = field(default_factory=dict)
 
 
 CorpusCheck = Callable[[list[Form], Settings, Context], Iterable[Finding]]

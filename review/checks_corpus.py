@@ -92,7 +92,7 @@ def _candidates(forms: list[Form], rows: list[list[str]], keys: list[int], s: Se
 def table_copied(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
     # One project = the forms linking puts together (one unit, names alike): a project renamed
     # between its declaration and its self-evaluation has not copied its own table.
-    keys = project_ids(forms, s["link.name_min_lexical"])
+    keys = project_ids(forms, s["link.name_min_lexical"], ctx.memo if ctx else None)
     owners = defaultdict(set)
     for f, key in zip(forms, keys):
         for ind in f.indicators:

@@ -37,7 +37,7 @@ def _goal_items(forms: list[Form], min_chars: int, owners: list[int]) -> list[tu
 def boilerplate_shared(forms: list[Form], s: Settings, ctx: Context) -> Iterator[Finding]:
     # One project = the forms linking puts together (one unit, names alike): a project renamed
     # between its declaration and its self-evaluation is not two projects sharing a goal.
-    items = _goal_items(forms, s["boilerplate.min_chars"], project_ids(forms, s["link.name_min_lexical"]))
+    items = _goal_items(forms, s["boilerplate.min_chars"], project_ids(forms, s["link.name_min_lexical"], ctx.memo))
     if len(items) < 2:
         return
     texts = [t for _, _, t, _, _ in items]
@@ -143,7 +143,7 @@ class _Lists:
 
 @corpus_check("goal.project_mismatch")
 def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[Finding]:
-    owners = project_ids(forms, s["link.name_min_lexical"])  # a renamed project is one project
+    owners = project_ids(forms, s["link.name_min_lexical"], ctx.memo)  # a renamed project is one project
     projects = _mismatch_projects(forms, owners, s["boilerplate.min_chars"])
     if len(projects) < 2:
         return

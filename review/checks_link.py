@@ -31,7 +31,7 @@ def _link_finding(a: Form, b: Form, code: str, severity: str, message: str, evid
 
 @corpus_check("link.target_changed", "link.indicator_dropped", "link.indicator_added")
 def along_the_year(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
-    for group in link_projects(forms, s["link.name_min_lexical"]):
+    for group in link_projects(forms, s["link.name_min_lexical"], ctx.memo if ctx else None):
         by_year: dict[int | None, list[Form]] = {}
         for f in group:
             by_year.setdefault(f.year, []).append(f)
@@ -62,7 +62,7 @@ def along_the_year(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding
 
 @corpus_check("link.copied_from_previous_year")
 def copied_from_previous_year(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
-    for group in link_projects(forms, s["link.name_min_lexical"]):
+    for group in link_projects(forms, s["link.name_min_lexical"], ctx.memo if ctx else None):
         by_type_year = {(f.form_type, f.year): f for f in group if f.year}
         for (form_type, year), b in by_type_year.items():
             a = by_type_year.get((form_type, year - 1))

@@ -21,8 +21,20 @@ def _name_key(form: Form) -> str:
     return normalise(_YEARS.sub("", form.project_name or ""))
 
 
-def link_projects(forms: list[Form], min_name: float = 0.85) -> list[list[Form]]:
-    """Groups of forms that are one project; each group sorted by year, then declaration → self-evaluation."""
+def link_projects(forms: list[Form], min_name: float = 0.85, memo: dict | None = None) -> list[list[Form]]:
+    """Groups of forms that are one project; each group sorted by year, then declaration → self-evaluation.
+
+    `memo` (a review's Context.memo: one review, one list of forms) keeps the groups for the next
+    check that asks: five corpus checks link the same forms."""
+    if memo is not None:
+        key = ("link_projects", min_name)
+        if key not in memo:
+            memo[key] = _link_projects(forms, min_name)
+        return [list(g) for g in memo[key]]
+    return _link_projects(forms, min_name)
+
+
+def _link_projects(forms: list[Form], min_name: float) -> list[list[Form]]:
     by_unit: dict[str, list[Form]] = defaultdict(list)
     for f in forms:
         if f.project_name:
@@ -43,10 +55,10 @@ def link_projects(forms: list[Form], min_name: float = 0.85) -> list[list[Form]]
     return [sorted(g, key=lambda f: (f.year or 0, order[f.form_type.value])) for g in groups]
 
 
-def project_ids(forms: list[Form], min_name: float = 0.85) -> list[int]:
+def project_ids(forms: list[Form], min_name: float = 0.85, memo: dict | None = None) -> list[int]:
     """Each form's project as a number: forms that link_projects puts in one group share it (a
     project renamed between its forms stays one project); a form without a name is its own."""
-    ids = {id(f): n for n, group in enumerate(link_projects(forms, min_name)) for f in group}
+    ids = {id(f): n for n, group in enumerate(link_projects(forms, min_name, memo)) for f in group}
     extra = len(ids)
     out = []
     for f in forms:
