@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.synth import generate_corpus  # noqa: E402
 from jixiao.forms import parse_file  # noqa: E402
 from jixiao.forms.parser import parse_text  # noqa: E402
-from jixiao.review.checks_misplaced import _compatible, _names, _neighbours, _rule, _vote, category  # noqa: E402
+from jixiao.review.checks_misplaced import _compatible, _names, _neighbours, _rule, _vote, category, outvoted  # noqa: E402
 from jixiao.review.engine import default_embed  # noqa: E402
 from jixiao.review.evidence import normalise, project_key  # noqa: E402
 
@@ -38,12 +38,7 @@ GRID_SOURCES = (2, 3, 5)
 
 
 def decide(votes: dict[str, float], voters: set, own: str, max_own: float, min_share: float, min_sources: int) -> bool:
-    total = sum(votes.values())
-    if len(voters) < min_sources or not total:
-        return False
-    own_share = sum(w for c, w in votes.items() if _compatible(own, c)) / total
-    best = max((w for c, w in votes.items() if not _compatible(own, c)), default=0.0)
-    return own_share <= max_own and best / total >= min_share
+    return outvoted(votes, voters, own, min_sources, max_own, min_share) is not None
 
 
 def labelled_rows(samples, rng):

@@ -161,6 +161,20 @@ def _vote(u: int, own_project: str, scores: np.ndarray, ids: np.ndarray, keys: l
     return votes, voters, support
 
 
+def outvoted(votes: dict[str, float], voters: set[str], own: str, min_sources: int, max_own: float,
+             min_share: float) -> tuple[str, float] | None:
+    """The category the vote puts a row of category `own` in, and its share of the vote, when enough
+    projects vote, hardly any for `own`, and most for that one; None otherwise."""
+    total = sum(votes.values())
+    if len(voters) < min_sources or not total:
+        return None
+    own_share = sum(w for c, w in votes.items() if _compatible(own, c)) / total
+    best, best_w = max(((c, w) for c, w in votes.items() if not _compatible(own, c)), key=lambda x: x[1], default=(None, 0.0))
+    if best is None or own_share > max_own or best_w / total < min_share:
+        return None
+    return best, best_w / total
+
+
 def _neighbour_evidence(names: dict[str, _Name], keys: list[str], support, best: str, limit: int = 3) -> list[Evidence]:
     out = []
     for v, cat, cos in sorted((x for x in support if x[1] == best), key=lambda x: -x[2])[:limit]:
@@ -200,15 +214,13 @@ def misplaced(forms: list[Form], s: Settings, ctx: Context) -> Iterator:
         own = category(ind.level1, ind.level2)
         votes, voters, support = _vote(index[normalise(ind.name)], project_key(form), scores, ids, keys, names,
                                        s["indicator.misplaced_min_cosine"])
-        total = sum(votes.values())
-        if len(voters) < s["indicator.misplaced_min_sources"] or not total:
+        verdict = outvoted(votes, voters, own, s["indicator.misplaced_min_sources"],
+                           s["indicator.misplaced_max_own_share"], s["indicator.misplaced_min_share"])
+        if verdict is None:
             continue
-        own_share = sum(w for c, w in votes.items() if _compatible(own, c)) / total
-        best, best_w = max(((c, w) for c, w in votes.items() if not _compatible(own, c)), key=lambda x: x[1], default=(None, 0.0))
-        if best is None or own_share > s["indicator.misplaced_max_own_share"] or best_w / total < s["indicator.misplaced_min_share"]:
-            continue
+        best, share = verdict
         near = "、".join(dict.fromkeys(names[keys[v]].text for v, c, _ in sorted(support, key=lambda x: -x[2]) if c == best))
         message = (f"{form.project_name}：“{ind.name}”列在{own}下，而与其最相近的指标（{near[:60]}）"
-                   f"{best_w / total:.0%}列在{best}下，可能归类错误。")
+                   f"{share:.0%}列在{best}下，可能归类错误。")
         yield finding(form, "indicator.misplaced", "low", message,
                       ind_evidence(form, ind, "level1", "level2") + _neighbour_evidence(names, keys, support, best), ind.name)
