@@ -33,6 +33,9 @@ SWEEP = {  # setting: values tried (the default among them)
     "mismatch_dup_margin": [-0.05, 0.0, 0.02, 0.04, 0.06, 0.08],
     "mismatch_generic_rows": [0.1, 0.25, 0.5, 1.01],
     "mismatch_max_holders": [1, 2, 3, 5, 1000],
+    "mismatch_copy_specific": [0.0, 0.10, 0.12, 0.13, 0.14, 0.16, 0.20],
+    "mismatch_specific": [0.10, 0.12, 0.14, 0.16, 0.20, 9.0],
+    "mismatch_name_margin": [0.3, 0.4, 0.5, 0.6, 0.8, 9.0],
 }
 
 

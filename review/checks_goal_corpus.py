@@ -1,9 +1,7 @@
-"""Goal texts across projects: the same goal used by different projects, a goal that belongs to another."""
+"""Goal texts across projects: the same goal used by different projects (goal.boilerplate_shared)."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
@@ -13,7 +11,6 @@ from jixiao.review.catalogue import Context, corpus_check
 from jixiao.review.evidence import form_label, normalise, project_key, ref
 from jixiao.review.linking import project_ids
 from jixiao.review.models import Evidence, Finding
-from jixiao.review import neardup as nd
 from jixiao.review.neardup import near_duplicate_groups
 from jixiao.review.settings import Settings
 
@@ -21,7 +18,7 @@ _ROLES = (("expected", "预期目标", "expected_line"), ("actual", "实际完�
           ("overall", "项目总目标", "expected_line"), ("annual", "年度总体目标", "expected_line"))
 
 
-def _goal_items(forms: list[Form], min_chars: int, owners: list[int]) -> list[tuple[Form, str, str, int | None, int]]:
+def goal_items(forms: list[Form], min_chars: int, owners: list[int]) -> list[tuple[Form, str, str, int | None, int]]:
     items = []
     for f, owner in zip(forms, owners):
         seen = set()
@@ -37,7 +34,7 @@ def _goal_items(forms: list[Form], min_chars: int, owners: list[int]) -> list[tu
 def boilerplate_shared(forms: list[Form], s: Settings, ctx: Context) -> Iterator[Finding]:
     # One project = the forms linking puts together (one unit, names alike): a project renamed
     # between its declaration and its self-evaluation is not two projects sharing a goal.
-    items = _goal_items(forms, s["boilerplate.min_chars"], project_ids(forms, s["link.name_min_lexical"], ctx.memo))
+    items = goal_items(forms, s["boilerplate.min_chars"], project_ids(forms, s["link.name_min_lexical"], ctx.memo))
     if len(items) < 2:
         return
     texts = [t for _, _, t, _, _ in items]
@@ -66,278 +63,3 @@ def boilerplate_shared(forms: list[Form], s: Settings, ctx: Context) -> Iterator
             projects=[ref(f) for f in forms_in], evidence=evidence)
         yield finding.with_id(*sorted({project_key(f) + str(f.year) + f.form_type.value for f in forms_in}),
                               normalise(items[g.principal][2])[:40])
-
-
-# --- goal.project_mismatch ------------------------------------------------------------------------
-#
-# Does a goal belong to its own project? A project is described by its name and by its indicator table
-# (the 三级指标 say what it does); another project also by its goal texts (the goal's own project's
-# other goals are not used: a pasted goal is usually pasted into all of its forms). fit(goal, P) =
-# w·cos(goal, P's name) + (1−w)·max cos(goal, P's distinctive indicator names). Two ways to report:
-# - the goal is a near copy of another project's goal (the test goal.boilerplate_shared uses): the
-#   text is shared, and it belongs to whichever project it fits better; on the one it fits worse by
-#   mismatch_dup_margin it is reported (DOMAIN.md: 就业创业综合服务项目 carries 信息系统运维费's goal).
-#   A text that more than mismatch_max_holders projects (of different names) hold is a formula, not
-#   one project's goal pasted into another: nobody's, and not reported here;
-# - no copy: the goal fits its own project poorly (fit ≤ mismatch_own_max), another project clearly
-#   better (by mismatch_margin), and that project's own goals speak of the same thing (cosine ≥
-#   mismatch_content_min), so that a goal about nothing in particular is not given to a project whose
-#   name shares a word with it. A goal pasted from a project outside the corpus, whose topic no
-#   project of the corpus has, cannot be told from a generic goal this way and is not reported.
-# The projects a goal is compared with are those of its _NEAREST nearest goals (matrix products over
-# chunks of distinct goal texts) and its own; their fits come from the same chunked products, reduced
-# per project with numpy, and only the candidate copies are compared character by character.
-
-_YEARS = re.compile(r"20\d{2}年?度?")
-_CHUNK = 512  # distinct goal texts per matrix product (memory: chunk × distinct indicator names)
-_NEAREST = 50  # goals (distinct texts) a goal is compared with, the nearest by cosine
-
-
-@dataclass
-class _Project:
-    names: dict[str, Form] = field(default_factory=dict)  # name → the first form that writes it
-    rows: dict[str, tuple[Form, int]] = field(default_factory=dict)  # indicator name → where
-    goals: dict[str, tuple[Form, int]] = field(default_factory=dict)  # goal text → where
-
-
-def _mismatch_projects(forms: list[Form], owners: list[int], min_chars: int) -> dict[int, _Project]:
-    projects: dict[int, _Project] = {}
-    for f, o in zip(forms, owners):
-        if not f.project_name:
-            continue
-        p = projects.setdefault(o, _Project())
-        p.names.setdefault(f.project_name, f)
-        for ind in f.indicators:
-            if ind.name and ind.name.strip():
-                p.rows.setdefault(ind.name, (f, ind.line))
-        for _, _, text, line, _ in _goal_items([f], min_chars, [o]):
-            p.goals.setdefault(text, (f, line))
-    return projects
-
-
-class _Lists:
-    """Item numbers listed per owner (CSR): owner i lists cols[starts[i]:starts[i] + lengths[i]]."""
-
-    def __init__(self, per_owner: list[list[int]]):
-        self.lengths = np.array([len(x) for x in per_owner], dtype=np.int64)
-        self.starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
-        self.cols = np.array([c for x in per_owner for c in x], dtype=np.int64)
-
-    def expand(self, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each of `owners` (repeated), its items: (position in `owners`, item) pairs."""
-        n = self.lengths[owners]
-        seg = np.concatenate([[0], np.cumsum(n)[:-1]]).astype(np.int64)
-        flat = np.arange(n.sum(), dtype=np.int64) - np.repeat(seg, n) + np.repeat(self.starts[owners], n)
-        return np.repeat(np.arange(len(owners)), n), self.cols[flat]
-
-    def best(self, sims: np.ndarray, rows: np.ndarray, owners: np.ndarray) -> np.ndarray:
-        """For pairs (rows[k], owners[k]): the largest sims[rows[k], item] over the owner's items, −1 if none."""
-        out = np.full(len(owners), -1.0, dtype=np.float32)
-        has = self.lengths[owners] > 0
-        if has.any():
-            pos, items = self.expand(owners[has])
-            seg = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
-            out[has] = np.maximum.reduceat(sims[rows[has][pos], items], seg)
-        return out
-
-
-@corpus_check("goal.project_mismatch")
-def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[Finding]:
-    owners = project_ids(forms, s["link.name_min_lexical"], ctx.memo)  # a renamed project is one project
-    projects = _mismatch_projects(forms, owners, s["boilerplate.min_chars"])
-    if len(projects) < 2:
-        return
-    keys = list(projects)
-    pidx = {k: i for i, k in enumerate(keys)}
-    plist = [projects[k] for k in keys]
-    # The same project name at another unit is the same kind of project: never "another" one here
-    # (two units filing one project with one goal is goal.boilerplate_shared's finding).
-    name_keys = [{normalise(_YEARS.sub("", n)) for n in p.names} for p in plist]
-    by_key: dict[str, set[int]] = {}
-    for i, ks in enumerate(name_keys):
-        for k in ks:
-            by_key.setdefault(k, set()).add(i)
-    same_name = [set().union(*(by_key[k] for k in ks)) for ks in name_keys]
-    kind = [min(x) for x in same_name]  # one number for the projects of one name
-
-    # Distinctive rows: a name in the tables of many projects (预算执行率, 满意度) says nothing of any.
-    df: dict[str, int] = {}
-    for p in plist:
-        for n in {normalise(r) for r in p.rows}:
-            df[n] = df.get(n, 0) + 1
-    common = max(3, s["boilerplate.mismatch_generic_rows"] * len(plist))
-    proj_rows = [[r for r in p.rows if df[normalise(r)] < common] or list(p.rows) for p in plist]
-
-    # The goals judged: each distinct text once, with the projects (and their forms) that carry it.
-    carriers: dict[str, dict[int, list[Form]]] = {}
-    for f, o in zip(forms, owners):
-        if f.project_name and f.goal.expected and normalise(f.goal.expected):
-            carriers.setdefault(f.goal.expected, {}).setdefault(pidx[o], []).append(f)
-    if not carriers:
-        return
-    qtexts = list(carriers)
-    names = sorted({n for p in plist for n in p.names})
-    rows = sorted({r for rs in proj_rows for r in rs})
-    goals = sorted({g for p in plist for g in p.goals})
-    vecs = np.asarray(ctx.embed(names + rows + goals + qtexts), dtype=np.float32)
-    n_vecs, r_vecs, g_vecs, q_vecs = np.split(vecs, np.cumsum([len(names), len(rows), len(goals)]))
-    ni, ri, gi = ({t: i for i, t in enumerate(x)} for x in (names, rows, goals))
-    by_name = _Lists([[ni[n] for n in p.names] for p in plist])
-    by_rows = _Lists([[ri[r] for r in rs] for rs in proj_rows])
-    goal_owners = [[] for _ in goals]
-    for j, p in enumerate(plist):
-        for g in p.goals:
-            goal_owners[gi[g]].append(j)
-    by_goal = _Lists(goal_owners)  # goal → the projects that write it
-    has_rows = by_rows.lengths > 0
-    w, n_proj = s["boilerplate.mismatch_name_weight"], len(plist)
-    gate = min(s["boilerplate.mismatch_content_min"], s["boilerplate.min_cosine"])
-    lookup = (r_vecs, ri, g_vecs, gi, proj_rows)
-    dice = _Dice()
-
-    for c0 in range(0, len(qtexts), _CHUNK):
-        texts, q = qtexts[c0:c0 + _CHUNK], q_vecs[c0:c0 + _CHUNK]
-        g_cos = q @ g_vecs.T
-        # Candidates of each text: the projects of its nearest goals (at most _NEAREST, at `gate` or
-        # closer: a goal shared by a thousand projects is one goal), and its own projects.
-        if g_cos.shape[1] > _NEAREST:
-            near = np.argpartition(-g_cos, _NEAREST, axis=1)[:, :_NEAREST]
-            ti, col = np.nonzero(np.take_along_axis(g_cos, near, axis=1) >= gate)
-            gj = near[ti, col]
-        else:
-            ti, gj = np.nonzero(g_cos >= gate)
-        pos, cand = by_goal.expand(gj)
-        own_t = [k for k, t in enumerate(texts) for _ in carriers[t]]
-        own_p = [o for t in texts for o in carriers[t]]
-        pair_t = np.concatenate([ti[pos], np.asarray(own_t, dtype=np.int64)])
-        pair_p = np.concatenate([cand, np.asarray(own_p, dtype=np.int64)])
-        pair_c = np.concatenate([g_cos[ti, gj][pos], np.full(len(own_t), -1.0, dtype=np.float32)])
-        pairs, inv = np.unique(pair_t * n_proj + pair_p, return_inverse=True)
-        goal_sim = np.full(len(pairs), -1.0, dtype=np.float32)
-        np.maximum.at(goal_sim, inv, pair_c)
-        pt, pp = pairs // n_proj, pairs % n_proj
-        name_sim = by_name.best(q @ n_vecs.T, pt, pp)
-        row_sim = by_rows.best(q @ r_vecs.T, pt, pp)
-        fit = np.where(has_rows[pp], w * name_sim + (1 - w) * row_sim, name_sim)
-        bounds = np.searchsorted(pt, np.arange(len(texts) + 1))
-        for k, text in enumerate(texts):
-            a, b = bounds[k], bounds[k + 1]
-            copies = _copies(text, gj[ti == k], g_cos[k], goals, by_goal, dice, s)
-            if len({kind[p] for p in copies}) > s["boilerplate.mismatch_max_holders"]:
-                continue  # a formula many projects use: goal.boilerplate_shared's, belongs to none
-            cands = _Candidates(pp[a:b], fit[a:b], goal_sim[a:b], copies)
-            for own, fs in carriers[text].items():
-                verdict = cands.verdict(own, same_name[own], s)
-                if verdict is not None:
-                    other, fit_own, fit_other, copied, lex = verdict
-                    for f in fs:
-                        yield _mismatch_finding(f, plist[own], plist[other], text, q[k], copied, lex,
-                                                fit_own, fit_other, own, lookup)
-
-
-def _copies(text: str, near: np.ndarray, g_cos: np.ndarray, goals: list[str], by_goal: _Lists,
-            dice: _Dice, s: Settings) -> dict[int, tuple[str, float]]:
-    """Projects with a near copy of the text among its `near` goals (goal.boilerplate_shared's test):
-    the closest copy and its lexical similarity. The text's own projects are among them."""
-    out: dict[int, tuple[str, float]] = {}
-    for j in near[g_cos[near] >= s["boilerplate.min_cosine"]].tolist():
-        lex = dice(text, goals[j])
-        if lex >= s["boilerplate.min_lexical"]:
-            for p in by_goal.cols[by_goal.starts[j]:by_goal.starts[j] + by_goal.lengths[j]].tolist():
-                if p not in out or out[p][1] < lex:
-                    out[p] = (goals[j], lex)
-    return out
-
-
-class _Dice:
-    """neardup.lexical_similarity (goal.boilerplate_shared's measure), each text prepared once per review."""
-
-    def __init__(self):
-        self.prepared: dict[str, tuple[str, tuple]] = {}
-
-    def _prepare(self, text: str) -> tuple[str, tuple]:
-        if text not in self.prepared:
-            norm = nd.normalise(text)
-            self.prepared[text] = norm, nd._grams(norm, nd.NGRAM)
-        return self.prepared[text]
-
-    def __call__(self, a: str, b: str) -> float:
-        (x, gx), (y, gy) = self._prepare(a), self._prepare(b)
-        if x == y or min(len(x), len(y)) < nd.NGRAM:
-            return nd.lexical_similarity(a, b)
-        return nd._dice(gx, gy)
-
-
-@dataclass
-class _Candidates:
-    """The projects a goal text is compared with (sorted by project number), how well it fits each
-    (name and table), how close each one's own goals come, and which of them hold a copy of it."""
-
-    projects: np.ndarray
-    fit: np.ndarray
-    goal_sim: np.ndarray
-    copies: dict[int, tuple[str, float]]
-
-    def __post_init__(self):
-        self.order = np.argsort(-self.fit, kind="stable")
-
-    def _best(self, excluded: set[int], allowed) -> int | None:
-        for i in self.order.tolist():
-            p = int(self.projects[i])
-            if p not in excluded and allowed(i, p):
-                return i
-        return None
-
-    def verdict(self, own: int, same_name: set[int], s: Settings):
-        """(the project the text belongs to rather than `own`, fit to own, fit to it, the copy of
-        the text it holds and how close, or None for the last two), or None."""
-        excluded = same_name | {own}
-        fit_own = float(self.fit[np.searchsorted(self.projects, own)])
-        if any(p not in excluded for p in self.copies):  # a shared text: it belongs where it fits best
-            i = self._best(excluded, lambda i, p: p in self.copies)
-            fit_other = float(self.fit[i])
-            if fit_other - fit_own < s["boilerplate.mismatch_dup_margin"]:
-                return None
-            other = int(self.projects[i])
-            return other, fit_own, fit_other, *self.copies[other]
-        if fit_own > s["boilerplate.mismatch_own_max"]:
-            return None
-        i = self._best(excluded, lambda i, p: self.goal_sim[i] >= s["boilerplate.mismatch_content_min"])
-        if i is None or self.fit[i] - fit_own < s["boilerplate.mismatch_margin"]:
-            return None
-        return int(self.projects[i]), fit_own, float(self.fit[i]), None, None
-
-
-def _mismatch_finding(f: Form, own: _Project, other: _Project, text: str, qv: np.ndarray, copied: str | None,
-                      lex: float | None, fit_own: float, fit_other: float, own_i: int, lookup) -> Finding:
-    r_vecs, ri, g_vecs, gi, proj_rows = lookup
-    other_name, other_form = next(iter(other.names.items()))
-    if copied is None:  # the other project's goal closest to this one
-        copied = max(other.goals, key=lambda g: float(g_vecs[gi[g]] @ qv))
-    goal_form, goal_line = other.goals[copied]
-    rows = sorted(proj_rows[own_i], key=lambda r: -float(r_vecs[ri[r]] @ qv))[:2]
-    how = ("与该项目的目标" + ("相同" if lex >= 0.995 else "几乎相同")) if lex is not None \
-        else "与本项目名称和指标都不相符，与该项目的目标内容相近"
-    evidence = [
-        Evidence(label="预期目标", text=text, file=f.source.file, line=f.goal.expected_line or f.source.first_line,
-                 project_name=f.project_name),
-        Evidence(label="本项目名称（目标与本项目名称和指标的相符度）", text=f.project_name, value=round(fit_own, 3),
-                 file=f.source.file, line=f.source.first_line, project_name=f.project_name)]
-    if rows:
-        rf, rl = own.rows[rows[0]]
-        evidence.append(Evidence(label="本项目与目标最接近的指标（余弦）", text="；".join(rows),
-                                 value=round(float(r_vecs[ri[rows[0]]] @ qv), 3),
-                                 file=rf.source.file, line=rl, project_name=rf.project_name))
-    evidence += [
-        Evidence(label="更相符的项目（目标与该项目名称和指标的相符度）", text=other_name, value=round(fit_other, 3),
-                 file=other_form.source.file, line=other_form.source.first_line, project_name=other_name),
-        Evidence(label="该项目的目标" + ("（字面相似度）" if lex is not None else "（余弦）"), text=copied,
-                 value=round(lex if lex is not None else float(g_vecs[gi[copied]] @ qv), 3),
-                 file=goal_form.source.file, line=goal_line, project_name=goal_form.project_name)]
-    return Finding(
-        code="goal.project_mismatch", severity="medium",
-        message=(f"{f.project_name}的绩效目标更像是“{other_name}”的目标：{how}；目标与该项目名称和指标的相符度"
-                 f"{fit_other:.2f}，与本项目{fit_own:.2f}。"),
-        project_name=f.project_name, unit=f.unit, year=f.year, form_type=f.form_type.value,
-        projects=[ref(f), ref(other_form)], evidence=evidence,
-    ).with_id(other_name)

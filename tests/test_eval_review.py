@@ -11,11 +11,10 @@ from jixiao.review.catalogue import all_codes
 AIM = 0.9
 # (precision, recall) floors of the codes below the aim, a little under what the whole set measures.
 FLOORS = {
-    # Goal vs project name and table (checks_goal_corpus.py; full set: P 0.83, R 0.73): a goal pasted
-    # from a project outside the corpus, whose topic no other project has, cannot be told from a generic
-    # goal (7 of 10 missed), and a generic formula shared by exactly two projects is given to the one
-    # whose name it fits better (5 of 8 such look-alikes reported).
-    "goal.project_mismatch": (0.75, 0.65),
+    # Goal vs project name and table (checks_project_mismatch.py; full set: P 1.00, R 0.83): a goal
+    # pasted from a project outside the corpus, whose topic no other project has, cannot be told from
+    # a generic goal (5 of 10 missed).
+    "goal.project_mismatch": (0.9, 0.7),
 }
 
 

@@ -18,7 +18,7 @@ from jixiao.review.engine import review
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CODE = "goal.project_mismatch"
-TOPICS = [("运维", "系统"), ("慰问",), ("竞赛",), ("装修", "加固"), ("热线", "来电")]
+TOPICS = [("运维", "系统"), ("慰问",), ("竞赛", "参赛"), ("装修", "加固", "工程"), ("热线", "来电")]
 FORMULA = "保障项目顺利实施，提高资金使用效益，确保各项工作按时完成。"
 
 
@@ -90,6 +90,30 @@ def test_generic_goals_and_formulas_are_not_reported():
     assert found(corpus(职业技能竞赛经费=FORMULA)) == {}  # fits no project: no project's goal speaks of it
     shared = {name: FORMULA for name in ("困难群众慰问经费", "职业技能竞赛经费", "办公楼装修工程")}
     assert found(corpus(**shared)) == {}  # a formula of three projects belongs to none (boilerplate_shared's finding)
+
+
+def test_a_specific_goal_in_three_projects_is_reported_on_the_two_it_does_not_fit():
+    pasted = PROJECTS["信息系统运维费"][1]
+    assert found(corpus(就业服务热线经费=pasted, 困难群众慰问经费=pasted)) == {
+        "就业服务热线经费": "信息系统运维费", "困难群众慰问经费": "信息系统运维费"}
+
+
+def test_a_shared_goal_that_writes_one_holders_name_is_that_holders():
+    # Two renovation projects: name and table fit the goal equally (the same topic), so the fits
+    # cannot decide; the goal writes 宁夏路627号6幢, the name of one of them.
+    rows = ["装修工程完成率", "工程验收通过率"]
+    goal = "按计划加固宁夏路627号6幢房屋，完成外立面修缮及装修，工程验收通过，消除房屋安全隐患。"
+    forms = corpus() + [form("宁夏路627号6幢房屋加固及外立面修缮", "机关事务中心", goal, rows, 5),
+                        form("志丹路4号房屋加固及外立面修缮", "机关事务中心", goal, rows, 6)]
+    (f,) = review(forms, only=[CODE], embed=topic_embed).flags
+    assert f.project_name == "志丹路4号房屋加固及外立面修缮" and f.projects[1].project_name == "宁夏路627号6幢房屋加固及外立面修缮"
+    named = next(e for e in f.evidence if e.label == "目标中写到的该项目名称")
+    assert named.text == "宁夏路627号6幢房" and (named.file, named.line) == ("f6.txt", 73)
+    assert "宁夏路627号6幢" in f.message
+    # … and the goal it should have, writing its own name, stays unreported.
+    own = goal.replace("宁夏路627号6幢", "志丹路4号")
+    forms[-1] = form("志丹路4号房屋加固及外立面修缮", "机关事务中心", own, rows, 6)
+    assert found(forms) == {}
 
 
 def test_one_project_at_two_units_is_not_another_project():
