@@ -15,6 +15,7 @@ from jixiao.review.checks_goal_corpus import goal_items
 from jixiao.review.evidence import normalise, ref
 from jixiao.review.linking import project_ids
 from jixiao.review.models import Evidence, Finding
+from jixiao.review.owner_lists import OwnerLists, inverse
 from jixiao.review.settings import Settings
 
 # Does a goal belong to its own project? A project is described by its name and by its indicator table
@@ -108,41 +109,6 @@ def _written(name: str, hit: set[str]) -> str:
     return "、".join(name[m.start():m.end()] for m in re.finditer("1+", marks))
 
 
-def _inverse(per_owner: list[list[int]], n_items: int) -> list[list[int]]:
-    """Owner → items, turned into item → owners."""
-    out: list[list[int]] = [[] for _ in range(n_items)]
-    for o, items in enumerate(per_owner):
-        for i in items:
-            out[i].append(o)
-    return out
-
-
-class _Lists:
-    """Item numbers listed per owner (CSR): owner i lists cols[starts[i]:starts[i] + lengths[i]]."""
-
-    def __init__(self, per_owner: list[list[int]]):
-        self.lengths = np.array([len(x) for x in per_owner], dtype=np.int64)
-        self.starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
-        self.cols = np.array([c for x in per_owner for c in x], dtype=np.int64)
-
-    def expand(self, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each of `owners` (repeated), its items: (position in `owners`, item) pairs."""
-        n = self.lengths[owners]
-        seg = np.concatenate([[0], np.cumsum(n)[:-1]]).astype(np.int64)
-        flat = np.arange(n.sum(), dtype=np.int64) - np.repeat(seg, n) + np.repeat(self.starts[owners], n)
-        return np.repeat(np.arange(len(owners)), n), self.cols[flat]
-
-    def best(self, sims: np.ndarray, rows: np.ndarray, owners: np.ndarray) -> np.ndarray:
-        """For pairs (rows[k], owners[k]): the largest sims[rows[k], item] over the owner's items, −1 if none."""
-        out = np.full(len(owners), -1.0, dtype=np.float32)
-        has = self.lengths[owners] > 0
-        if has.any():
-            pos, items = self.expand(owners[has])
-            seg = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
-            out[has] = np.maximum.reduceat(sims[rows[has][pos], items], seg)
-        return out
-
-
 @corpus_check("goal.project_mismatch")
 def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[Finding]:
     owners = project_ids(forms, s["link.name_min_lexical"], ctx.memo)  # a renamed project is one project
@@ -184,23 +150,23 @@ def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[F
     vecs = np.asarray(ctx.embed(names + rows + goals + qtexts), dtype=np.float32)
     n_vecs, r_vecs, g_vecs, q_vecs = np.split(vecs, np.cumsum([len(names), len(rows), len(goals)]))
     ni, ri, gi = ({t: i for i, t in enumerate(x)} for x in (names, rows, goals))
-    by_name = _Lists([[ni[n] for n in p.names] for p in plist])
-    by_rows = _Lists([[ri[r] for r in rs] for rs in proj_rows])
+    by_name = OwnerLists([[ni[n] for n in p.names] for p in plist])
+    by_rows = OwnerLists([[ri[r] for r in rs] for rs in proj_rows])
     goal_owners = [[] for _ in goals]
     for j, p in enumerate(plist):
         for g in p.goals:
             goal_owners[gi[g]].append(j)
-    by_goal = _Lists(goal_owners)  # goal → the projects that write it
+    by_goal = OwnerLists(goal_owners)  # goal → the projects that write it
     has_rows = by_rows.lengths > 0
     w, n_proj = s["boilerplate.mismatch_name_weight"], len(plist)
     gate = min(s["boilerplate.mismatch_content_min"], s["boilerplate.min_cosine"])
     lookup = (r_vecs, ri, g_vecs, gi, proj_rows)
-    dice = _Dice()
+    dice = nd.LexicalCache()
     mentions = _Mentions(plist)
 
-    name_owners = _Lists(_inverse([[ni[n] for n in p.names] for p in plist], len(names)))
+    name_owners = OwnerLists(inverse([[ni[n] for n in p.names] for p in plist], len(names)))
     # (an indicator name many projects file points at none of them: left out, and the pairs stay few)
-    row_owners = _Lists([o if len(o) <= _NEAREST else [] for o in _inverse([[ri[r] for r in rs] for rs in proj_rows], len(rows))])
+    row_owners = OwnerLists([o if len(o) <= _NEAREST else [] for o in inverse([[ri[r] for r in rs] for rs in proj_rows], len(rows))])
     crowd_sample = np.arange(0, n_proj, max(1, n_proj // _CROWD), dtype=np.int64)[:_CROWD]
 
     for c0 in range(0, len(qtexts), _CHUNK):
@@ -259,8 +225,8 @@ def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[F
                         yield _mismatch_finding(f, plist[own], plist[verdict.other], text, q[k], verdict, own, lookup)
 
 
-def _copies(text: str, near: np.ndarray, g_cos: np.ndarray, goals: list[str], by_goal: _Lists,
-            dice: _Dice, s: Settings) -> dict[int, tuple[str, float]]:
+def _copies(text: str, near: np.ndarray, g_cos: np.ndarray, goals: list[str], by_goal: OwnerLists,
+            dice: nd.LexicalCache, s: Settings) -> dict[int, tuple[str, float]]:
     """Projects with a near copy of the text among its `near` goals (goal.boilerplate_shared's test):
     the closest copy and its lexical similarity. The text's own projects are among them."""
     out: dict[int, tuple[str, float]] = {}
@@ -271,25 +237,6 @@ def _copies(text: str, near: np.ndarray, g_cos: np.ndarray, goals: list[str], by
                 if p not in out or out[p][1] < lex:
                     out[p] = (goals[j], lex)
     return out
-
-
-class _Dice:
-    """neardup.lexical_similarity (goal.boilerplate_shared's measure), each text prepared once per review."""
-
-    def __init__(self):
-        self.prepared: dict[str, tuple[str, tuple]] = {}
-
-    def _prepare(self, text: str) -> tuple[str, tuple]:
-        if text not in self.prepared:
-            norm = nd.normalise(text)
-            self.prepared[text] = norm, nd._grams(norm, nd.NGRAM)
-        return self.prepared[text]
-
-    def __call__(self, a: str, b: str) -> float:
-        (x, gx), (y, gy) = self._prepare(a), self._prepare(b)
-        if x == y or min(len(x), len(y)) < nd.NGRAM:
-            return nd.lexical_similarity(a, b)
-        return nd._dice(gx, gy)
 
 
 @dataclass

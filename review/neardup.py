@@ -96,6 +96,25 @@ def lexical_similarity(a: str, b: str) -> float:
     return _similarity(normalise(a), normalise(b))
 
 
+class LexicalCache:
+    """lexical_similarity, each text normalised and cut into trigrams once: for texts compared many times."""
+
+    def __init__(self):
+        self._prepared: dict[str, tuple[str, tuple[set, int]]] = {}
+
+    def _prepare(self, text: str) -> tuple[str, tuple[set, int]]:
+        if text not in self._prepared:
+            norm = normalise(text)
+            self._prepared[text] = norm, _grams(norm, NGRAM)
+        return self._prepared[text]
+
+    def __call__(self, a: str, b: str) -> float:
+        (x, gx), (y, gy) = self._prepare(a), self._prepare(b)
+        if x == y or min(len(x), len(y)) < NGRAM:
+            return _similarity(x, y)
+        return _dice(gx, gy)
+
+
 def shared_passages(a: str, b: str, min_len: int = 6) -> list[tuple[int, int, int]]:
     """(start_a, start_b, length) of passages both texts contain, in order (difflib's matching blocks).
 

@@ -223,3 +223,12 @@ def test_input_checks_and_empty(embed):
         near_duplicate_groups(["a"], vecs)
     with pytest.raises(ValueError):
         near_duplicate_groups(["a", "b"], vecs, same_owner=[1])
+
+
+def test_lexical_cache_gives_lexical_similarity():
+    cache = neardup.LexicalCache()
+    texts = ["运维工作完成率达100%，系统使用人员满意度达90%。", "运维工作完成率达100%,系统使用人员满意度达 90%", "系统运维",
+             "运维", "", "完成率达100%，完成率达100%。", "完成率达100%。"]
+    for a in texts:
+        for b in texts:
+            assert cache(a, b) == neardup.lexical_similarity(a, b), (a, b)
