@@ -80,3 +80,14 @@ def test_head_is_the_measured_word():
     assert head("就业保障金发放准确率") != head("就业保障金发放完成率")
     assert head("参训学员满意度") == head("服务对象满意度")
     assert head("长效管理机制建立健全情况") == "健全情况"
+
+
+def test_a_time_or_deadline_outside_its_category_is_reported_by_name(base):
+    """Names that measure a time (…时间, …时限, 按时…率) are 时效指标 in every sample; no vote needed."""
+    rows = [("产出指标", "质量指标", "故障响应时间"), ("产出指标", "数量指标", "见习补贴按时发放率"),
+            ("产出指标", "质量指标", "来电诉求答复时限"), ("产出指标", "时效指标", "慰问金发放时间"),
+            ("产出指标", "质量指标", "系统故障修复及时率"), ("产出指标", "质量指标", "时间管理培训覆盖率")]
+    flags = _misplaced([_project(base, "热线运营项目", rows)])
+    named = sorted(f.message.split("“")[1].split("”")[0] for f in flags)
+    assert named == ["故障响应时间", "来电诉求答复时限", "系统故障修复及时率", "见习补贴按时发放率"], [f.message for f in flags]
+    assert all("应属产出指标/时效指标" in f.message and f.evidence[0].line >= 100 for f in flags)
