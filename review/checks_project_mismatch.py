@@ -87,7 +87,7 @@ class _Mentions:
             for b in _pairs(n):
                 df[b] = df.get(b, 0) + 1
         limit = max(3, 0.1 * len(names))
-        self.names = [next(iter(p.names)) for p in plist]
+        self.names = [[normalise(_YEARS.sub("", n)) for n in p.names] for p in plist]
         self.keys = [{b for n in p.names for b in _pairs(n) if df[b] < limit} for p in plist]
 
     def contrast(self, text_pairs: set[str], a: int, b: int) -> tuple[float, float, str]:
@@ -96,7 +96,8 @@ class _Mentions:
         hit_a = only_a & text_pairs
         share_a = len(hit_a) / len(only_a) if only_a else 0.0
         share_b = len(only_b & text_pairs) / len(only_b) if only_b else 0.0
-        return share_a, share_b, _written(normalise(_YEARS.sub("", self.names[a])), hit_a)
+        written = max((_written(n, hit_a) for n in self.names[a]), key=len)  # from the name the text writes most of
+        return share_a, share_b, written
 
 
 def _written(name: str, hit: set[str]) -> str:
