@@ -89,6 +89,7 @@ class FormBuilder:
                 self.fields[f] = value
             if f == "project_name":
                 self.name_col, self.name_row = col, row.no
+                self.lines.setdefault("project_name", row.no)
 
     # --- feeding rows --------------------------------------------------------------------------
 

@@ -96,18 +96,21 @@ class _Mentions:
         hit_a = only_a & text_pairs
         share_a = len(hit_a) / len(only_a) if only_a else 0.0
         share_b = len(only_b & text_pairs) / len(only_b) if only_b else 0.0
-        written = max((_written(n, hit_a) for n in self.names[a]), key=len)  # from the name the text writes most of
+        written = max((_written(n, hit_a, text_pairs) for n in self.names[a]), key=len)  # the name the text writes most of
         return share_a, share_b, written
 
 
-def _written(name: str, hit: set[str]) -> str:
-    """The runs of the name that the matched pairs cover: 宁夏路627号6幢, not 宁夏 夏路 路6 …"""
-    covered = [False] * len(name)
-    for i in range(len(name) - 1):
-        if name[i:i + 2] in hit:
-            covered[i] = covered[i + 1] = True
-    marks = "".join("1" if c else "0" for c in covered)
-    return "、".join(name[m.start():m.end()] for m in re.finditer("1+", marks))
+def _written(name: str, hit: set[str], text_pairs: set[str]) -> str:
+    """The passages of the name the text writes (chains of its character pairs) that hold a deciding
+    pair: 信息系统、运维 (信息 and 系统 are in many names, 息系 and 运维 decide), not 息系、运维."""
+    runs, start = [], None
+    for i in range(len(name)):
+        if i < len(name) - 1 and name[i:i + 2] in text_pairs:
+            start = i if start is None else start
+        elif start is not None:
+            runs.append(name[start:i + 1])
+            start = None
+    return "、".join(r for r in runs if any(r[i:i + 2] in hit for i in range(len(r) - 1)))
 
 
 @corpus_check("goal.project_mismatch")
@@ -323,7 +326,7 @@ def _mismatch_finding(f: Form, own: _Project, other: _Project, text: str, qv: np
         Evidence(label="预期目标", text=text, file=f.source.file, line=f.goal.expected_line or f.source.first_line,
                  project_name=f.project_name),
         Evidence(label="本项目名称（目标与本项目名称和指标的相符度）", text=f.project_name, value=round(fit_own, 3),
-                 file=f.source.file, line=f.source.first_line, project_name=f.project_name)]
+                 file=f.source.file, line=_name_line(f), project_name=f.project_name)]
     if rows:
         rf, rl = own.rows[rows[0]]
         evidence.append(Evidence(label="本项目与目标最接近的指标（余弦）", text="；".join(rows),
@@ -331,7 +334,7 @@ def _mismatch_finding(f: Form, own: _Project, other: _Project, text: str, qv: np
                                  file=rf.source.file, line=rl, project_name=rf.project_name))
     evidence += [
         Evidence(label="更相符的项目（目标与该项目名称和指标的相符度）", text=other_name, value=round(fit_other, 3),
-                 file=other_form.source.file, line=other_form.source.first_line, project_name=other_name)]
+                 file=other_form.source.file, line=_name_line(other_form), project_name=other_name)]
     if v.named:
         evidence.append(Evidence(label="目标中写到的该项目名称", text=v.named, file=f.source.file,
                                  line=f.goal.expected_line or f.source.first_line, project_name=f.project_name))
@@ -346,3 +349,7 @@ def _mismatch_finding(f: Form, own: _Project, other: _Project, text: str, qv: np
         project_name=f.project_name, unit=f.unit, year=f.year, form_type=f.form_type.value,
         projects=[ref(f), ref(other_form)], evidence=evidence,
     ).with_id(normalise(text)[:40])  # the goal and where it is filed: the same finding when a better-fitting project appears
+
+
+def _name_line(f: Form) -> int:
+    return f.lines.get("project_name") or f.source.first_line

@@ -108,7 +108,7 @@ def test_a_shared_goal_that_writes_one_holders_name_is_that_holders():
     (f,) = review(forms, only=[CODE], embed=topic_embed).flags
     assert f.project_name == "志丹路4号房屋加固及外立面修缮" and f.projects[1].project_name == "宁夏路627号6幢房屋加固及外立面修缮"
     named = next(e for e in f.evidence if e.label == "目标中写到的该项目名称")
-    assert named.text == "宁夏路627号6幢房" and (named.file, named.line) == ("f6.txt", 73)
+    assert named.text == "宁夏路627号6幢房屋" and (named.file, named.line) == ("f6.txt", 73)
     assert "宁夏路627号6幢" in f.message
     # … and the goal it should have, writing its own name, stays unreported.
     own = goal.replace("宁夏路627号6幢", "志丹路4号")
