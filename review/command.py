@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -11,6 +12,14 @@ from rich.table import Table
 
 from jixiao.console import err, error, out
 
+
+
+class ReviewFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    md = "md"
 
 
 class MinSeverity(str, Enum):
@@ -23,6 +32,7 @@ def review_cmd(
     paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders to read directly (instead of --db)."),
     db: Optional[Path] = typer.Option(None, "--db", envvar="JIXIAO_DB", help="Corpus file to review."),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Report file; the format follows the suffix: .json .jsonl .csv .xlsx .md .html"),
+    fmt: ReviewFormat = typer.Option(ReviewFormat.table, "--format", "-f", help="What goes to stdout: table (a summary, and each finding without --out), or the report as json, jsonl, csv or md (the summary then goes to stderr)."),
     only: Optional[list[str]] = typer.Option(None, "--only", help="Only these codes (repeatable; 'goal.*' for a family)."),
     min_severity: MinSeverity = typer.Option(MinSeverity.low, "--min-severity", help="Leave out findings below this severity."),
     decisions: Optional[Path] = typer.Option(None, "--decisions", help="A reviewer's decisions: JSON {id: accepted|dismissed}, or an earlier .json or .xlsx report with its decision column filled in."),
@@ -51,6 +61,8 @@ def review_cmd(
     answer; the report is still written, without the verdicts.
 
     Example: jixiao review --db corpus.db --out review.csv --min-severity medium
+
+    Example: jixiao review examples/ --only 'goal.*' --format jsonl | jq .message
 
     Example: jixiao review examples/ --out review.html --llm-url http://127.0.0.1:8080/v1 --llm-model qwen2.5-7b-instruct
     """
@@ -127,6 +139,12 @@ def review_cmd(
         store.close()
     if out_file is not None:
         write(report, out_file)
+    if fmt != ReviewFormat.table:  # the report itself on stdout, for a pipe; people read the summary on stderr
+        from jixiao.review.report import to_csv, to_json, to_jsonl, to_md
+
+        text = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "md": to_md}[fmt.value](report)
+        sys.stdout.write(text.lstrip("\ufeff") if fmt == ReviewFormat.csv else text)
+        sys.stdout.flush()
     s = report.summary
     t = Table(title=f"{s.forms} forms, {s.findings} findings" + (f" → {out_file}" if out_file else ""),
               title_justify="left", show_edge=False, box=None, header_style="bold")
@@ -135,8 +153,8 @@ def review_cmd(
     for code in s.by_code:
         row = [sum(1 for f in report.flags if f.code == code and f.severity == sev) for sev in ("high", "medium", "low")]
         t.add_row(code, *[str(n or "") for n in row])
-    out.print(t, highlight=False)
-    if out_file is None:
+    (out if fmt == ReviewFormat.table else err).print(t, highlight=False)
+    if out_file is None and fmt == ReviewFormat.table:
         for f in report.flags:
             where = next((f"{e.file}:{e.line}" for e in f.evidence if e.file), "")
             out.print(f"{f.severity:<6} {f.code:<36} {f.message}  [{where}] {f.id}", highlight=False)

@@ -134,6 +134,18 @@ def test_report_formats_and_filters(tmp_path):
     assert runner.invoke(app, ["review"]).exit_code == 1
 
 
+def test_report_on_stdout_for_a_pipe():
+    res = runner.invoke(app, ["review", str(EXAMPLES), "--only", "goal.*", "--format", "jsonl"])
+    assert res.exit_code == 0, res.output
+    flags = [json.loads(x) for x in res.stdout.splitlines()]  # stdout holds the report and nothing else
+    assert flags and {f["code"].split(".")[0] for f in flags} == {"goal"} and all(f["evidence"] for f in flags)
+    assert "findings" in res.stderr  # the summary, for the person at the terminal
+    rep = json.loads(runner.invoke(app, ["review", str(EXAMPLES), "-f", "json", "--min-severity", "high"]).stdout)
+    assert rep["flags"] and all(f["severity"] == "high" for f in rep["flags"])
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["review", str(EXAMPLES), "-f", "csv"]).stdout)))
+    assert rows and next(iter(rows[0])) == "id" and rows[0].keys() >= {"code", "message", "where"}  # no BOM in a pipe
+
+
 def test_settings_override(tmp_path):
     forms = parse_file(SE).forms
     strict = tmp_path / "s.toml"
