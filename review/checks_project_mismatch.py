@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -13,7 +12,7 @@ from jixiao.review import neardup as nd
 from jixiao.review.catalogue import Context, corpus_check
 from jixiao.review.checks_goal_corpus import goal_items
 from jixiao.review.evidence import normalise, ref
-from jixiao.review.linking import project_ids
+from jixiao.review.linking import name_key, project_ids
 from jixiao.review.models import Evidence, Finding
 from jixiao.review.owner_lists import OwnerLists, inverse
 from jixiao.review.settings import Settings
@@ -41,7 +40,6 @@ from jixiao.review.settings import Settings
 # texts); their fits come from the same products, reduced per project with numpy, and only the
 # candidate copies are compared character by character.
 
-_YEARS = re.compile(r"20\d{2}年?度?")
 _CHUNK = 512  # distinct goal texts per matrix product (memory: chunk × distinct indicator names)
 _NEAREST = 50  # goals (distinct texts) a goal is compared with, the nearest by cosine
 _NEAREST_ROWS = 20  # and the projects of its nearest project names and indicator names
@@ -71,7 +69,7 @@ def _mismatch_projects(forms: list[Form], owners: list[int], min_chars: int) -> 
 
 
 def _pairs(text: str) -> set[str]:
-    t = normalise(_YEARS.sub("", text))
+    t = name_key(text)
     return {t[i:i + 2] for i in range(len(t) - 1)}
 
 
@@ -87,7 +85,7 @@ class _Mentions:
             for b in _pairs(n):
                 df[b] = df.get(b, 0) + 1
         limit = max(3, 0.1 * len(names))
-        self.names = [[normalise(_YEARS.sub("", n)) for n in p.names] for p in plist]
+        self.names = [[name_key(n) for n in p.names] for p in plist]
         self.keys = [{b for n in p.names for b in _pairs(n) if df[b] < limit} for p in plist]
 
     def contrast(self, text_pairs: set[str], a: int, b: int) -> tuple[float, float, str]:
@@ -124,7 +122,7 @@ def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[F
     plist = [projects[k] for k in keys]
     # The same project name at another unit is the same kind of project: never "another" one here
     # (two units filing one project with one goal is goal.boilerplate_shared's finding).
-    name_keys = [{normalise(_YEARS.sub("", n)) for n in p.names} for p in plist]
+    name_keys = [{name_key(n) for n in p.names} for p in plist]
     by_key: dict[str, set[int]] = {}
     for i, ks in enumerate(name_keys):
         for k in ks:
@@ -154,8 +152,9 @@ def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[F
     vecs = np.asarray(ctx.embed(names + rows + goals + qtexts), dtype=np.float32)
     n_vecs, r_vecs, g_vecs, q_vecs = np.split(vecs, np.cumsum([len(names), len(rows), len(goals)]))
     ni, ri, gi = ({t: i for i, t in enumerate(x)} for x in (names, rows, goals))
-    by_name = OwnerLists([[ni[n] for n in p.names] for p in plist])
-    by_rows = OwnerLists([[ri[r] for r in rs] for rs in proj_rows])
+    name_lists = [[ni[n] for n in p.names] for p in plist]
+    row_lists = [[ri[r] for r in rs] for rs in proj_rows]
+    by_name, by_rows = OwnerLists(name_lists), OwnerLists(row_lists)
     goal_owners = [[] for _ in goals]
     for j, p in enumerate(plist):
         for g in p.goals:
@@ -168,9 +167,9 @@ def project_mismatch(forms: list[Form], s: Settings, ctx: Context) -> Iterator[F
     dice = nd.LexicalCache()
     mentions = _Mentions(plist)
 
-    name_owners = OwnerLists(inverse([[ni[n] for n in p.names] for p in plist], len(names)))
+    name_owners = OwnerLists(inverse(name_lists, len(names)))
     # (an indicator name many projects file points at none of them: left out, and the pairs stay few)
-    row_owners = OwnerLists([o if len(o) <= _NEAREST else [] for o in inverse([[ri[r] for r in rs] for rs in proj_rows], len(rows))])
+    row_owners = OwnerLists([o if len(o) <= _NEAREST else [] for o in inverse(row_lists, len(rows))])
     crowd_sample = np.arange(0, n_proj, max(1, n_proj // _CROWD), dtype=np.int64)[:_CROWD]
 
     for c0 in range(0, len(qtexts), _CHUNK):

@@ -17,8 +17,13 @@ from jixiao.review.evidence import lexical_similarity, normalise
 _YEARS = re.compile(r"20\d{2}年?度?")
 
 
+def name_key(name: str | None) -> str:
+    """A project name as compared across years: normalised, without its years (…(2024年运维))."""
+    return normalise(_YEARS.sub("", name or ""))
+
+
 def _name_key(form: Form) -> str:
-    return normalise(_YEARS.sub("", form.project_name or ""))
+    return name_key(form.project_name)
 
 
 def link_projects(forms: list[Form], min_name: float = 0.85, memo: dict | None = None) -> list[list[Form]]:
