@@ -31,6 +31,11 @@ from jixiao.review.engine import review  # noqa: E402
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
+def sample_texts() -> dict[str, str]:
+    """The shipped samples' texts by file name."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))}
+
+
 def reviewed(texts: dict[str, str], embed) -> dict[str, object]:
     """Finding id → finding, for the files' texts parsed and reviewed together."""
     forms = [f for name, text in texts.items() for f in parse_text(text, name).forms]
@@ -51,7 +56,7 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     embed = MemoEmbed()
-    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))}
+    texts = sample_texts()
     clean = reviewed(texts, embed)
     print(f"clean: {len(clean)} findings on {len(texts)} files")
     print(f"{'noise':<24} {'runs':>4} {'kept':>6} {'lost':>5} {'added':>5}  codes lost / added")

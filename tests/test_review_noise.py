@@ -11,13 +11,13 @@ import pytest
 
 from bench.eval_review import MemoEmbed
 from bench.noise import apply_all
-from bench.review_noise import EXAMPLES, compare, reviewed
+from bench.review_noise import compare, reviewed, sample_texts
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_findings_survive_export_noise(seed):
     embed = MemoEmbed()
-    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))}
+    texts = sample_texts()
     clean = reviewed(texts, embed)
     rng = random.Random(seed)
     noisy_texts = {name: apply_all(text, rng) for name, text in texts.items()}
