@@ -25,13 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.synth import generate_corpus  # noqa: E402
 from jixiao.forms import parse_file  # noqa: E402
 from jixiao.forms.parser import parse_text  # noqa: E402
-from jixiao.review.checks_misplaced import _compatible, _names, _neighbours, _rule, _vote, category, outvoted  # noqa: E402
+from jixiao.review.checks_misplaced import _compatible, _names, _neighbours, head, _rule, _vote, category, outvoted  # noqa: E402
 from jixiao.review.engine import default_embed  # noqa: E402
 from jixiao.review.evidence import normalise, project_key  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CLASSES = ["成本指标", "产出指标/数量指标", "产出指标/质量指标", "产出指标/时效指标", "效益指标", "满意度指标"]
-GRID_COSINE = (0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90)
+GRID_COSINE = (0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90)
 GRID_OWN = (0.05, 0.10, 0.20, 0.30)
 GRID_SHARE = (0.60, 0.75, 0.90)
 GRID_SOURCES = (2, 3, 5)
@@ -57,7 +57,7 @@ def evaluate(corpus, rows, k: int = 10) -> list[tuple]:
     names = _names(corpus)
     keys = list(names)
     vectors = np.ascontiguousarray(default_embed([names[x].text for x in keys]), dtype=np.float32)
-    scores, ids = _neighbours(vectors, k)
+    scores, ids = _neighbours(vectors, k, [head(x) for x in keys])
     index = {x: i for i, x in enumerate(keys)}
     out = []
     for cos in GRID_COSINE:

@@ -5,7 +5,8 @@ The corpus is the 39 real sample forms plus ten generated projects (bench/synth.
 each with its declaration and self-evaluation of 2023 and its declaration, tracking form and
 self-evaluation of 2024: one name, one unit, one indicator table per year (2024's evolved from
 2023's: a target raised, a row replaced) and one goal per year (2024's rewritten). Their names and
-goals are written below, in the samples' manner, for projects the samples do not have. A plant
+goals are written below, and their tables in bench/corpus_tables.py, in the samples' manner, for
+projects the samples do not have. A plant
 changes one or two forms of the corpus; the review runs on the whole corpus before and after.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from bench import synth
+from bench.corpus_tables import TABLES
 from bench.review_fixtures import Case, sample_forms
 from jixiao.forms import parse_text
 from jixiao.forms.models import FORM_TYPE_ZH, Form, FormType, Indicator
@@ -93,8 +95,9 @@ def _one_project(name: str, unit: str, goal: tuple[str, str], rows: list):
 _NUM = re.compile(r"\d+(?:\.\d+)?")
 
 
-def _evolve(rows: list, rng: random.Random) -> list:
-    """Next year's table: one numeric target raised, one row replaced by another of its 二级指标."""
+def _evolve(rows: list, spare: list, rng: random.Random) -> list:
+    """Next year's table: one numeric target raised, one row replaced by the project's new row (one of
+    its 二级指标 when the table has one)."""
     rows = list(rows)
     numeric = [k for k, r in enumerate(rows) if _NUM.search(r[3]) and "(" in r[3]]
     if numeric:
@@ -102,15 +105,11 @@ def _evolve(rows: list, rng: random.Random) -> list:
         l1, l2, name, target = rows[k]
         m = _NUM.search(target)
         n = float(m.group(0))
-        new = n - 2 if target.startswith(("<", "≤")) else (n + 5 if "(%)" in target and n <= 95 else n * 1.2)
+        new = n - 2 if target.startswith(("<", "≤")) else (n + 5 if target.endswith(("(%)", "(分)")) and n <= 95 else n * 1.2)
         rows[k] = (l1, l2, name, f"{target[:m.start()]}{new:.2f}{target[m.end():]}")
-    names = {r[2] for r in rows}
-    for k in rng.sample(range(len(rows)), len(rows)):
-        spare = [v for v in synth.VOCAB[rows[k][1]] if v[0] not in names]
-        if spare:
-            name, target = rng.choice(spare)
-            rows[k] = (rows[k][0], rows[k][1], name, target.format(year=2024))
-            break
+    for new_row in spare:
+        same = [k for k, r in enumerate(rows) if r[1] == new_row[1]] or list(range(len(rows)))
+        rows[rng.choice(same)] = new_row
     return rows
 
 
@@ -120,8 +119,8 @@ def generated_projects() -> tuple[dict, ...]:
     out = []
     for k, (name, unit, district, g23, g24, result) in enumerate(PROJECTS):
         rng = random.Random(1000 + k)
-        rows23 = synth._pick_indicators(rng, 2023)
-        tables = {2023: rows23, 2024: _evolve(rows23, rng)}
+        rows23, spare = TABLES[name]
+        tables = {2023: rows23, 2024: _evolve(rows23, spare, rng)}
         forms = {}
         for year, goal, types in ((2023, g23, ("declaration", "self_evaluation")),
                                   (2024, g24, ("declaration", "tracking", "self_evaluation"))):

@@ -131,6 +131,17 @@ LABELS: list[Label] = [
        note="完成率 under 质量 while two projects file 运维计划完成率 under 数量: units file 完成率 under both"),
     _L("indicator.misplaced", "援外干部工作经费", SE, "受帮扶地区", truth=False,
        note="受帮扶地区(满意度), target 基本满意: a satisfaction row whose name lost its last word"),
+    # Reported since the vote takes names of its kind down to cosine 0.35 (2026-11-23):
+    _L("indicator.misplaced", "就业促进专项资金", SE, "失业人员实现再就业人数", truth=False,
+       note="an outcome count (people back in work), rightly a 社会效益; the vote's counts are outputs"),
+    *[_L("indicator.misplaced", "征地养老费用", SE, name,
+         note="a 决策/过程 indicator of the evaluation framework filed under 社会效益; 质量 is the nearest the form offers")
+      for name in ("项目设立的规范性", "资金使用的合规性")],
+    *[_L("indicator.misplaced", "征地养老费用", SE, name, truth=None,
+         note="a management indicator under 经济效益: misfiled, but the vote's 成本指标 is no better")
+      for name in ("财务(资产)管理制度的健全性和执行的有效性", "项目管理制度的健全性和执行的有效性")],
+    _L("indicator.misplaced", "征地养老费用", SE, "项目覆盖率", truth=None,
+       note="覆盖率 =100% under 数量: other projects file 覆盖率 under 效益; a judgement call"),
     *[_L("indicator.vacuous_target", p, ft, name) for p, ft, name in _VACUOUS],
     _L("indicator.missing_deviation_reason", "在职考核优秀行政奖励人员经费", TRACK, "疗休养工作完成率", truth=False,
        note="tracking: 579 done against a plan of 500 for the period; the annual 856 is not due yet"),

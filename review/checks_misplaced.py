@@ -111,17 +111,30 @@ def _names(forms: list[Form]) -> dict[str, _Name]:
     return names
 
 
-def _neighbours(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _neighbours(vectors: np.ndarray, k: int, heads: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each name's k nearest among the names of its head (itself first): only those vote (see
+    head()), and a name nobody else files still finds the nearest counts when a count, however far
+    its nearest names overall are of other kinds."""
     from jixiao.review.neardup import knn  # FAISS: exact up to its flat limit, tuned IVF above
 
-    scores, ids, _ = knn(vectors, k, 0.0)
+    scores = np.zeros((len(heads), k + 1), dtype=np.float32)
+    ids = np.full((len(heads), k + 1), -1, dtype=np.int64)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, h in enumerate(heads):
+        groups[h].append(i)
+    for members in groups.values():
+        idx = np.asarray(members, dtype=np.int64)
+        s, j, _ = knn(np.ascontiguousarray(vectors[idx]), k, 0.0)
+        scores[idx, :s.shape[1]] = s
+        ids[idx, :j.shape[1]] = np.where(j >= 0, idx[np.maximum(j, 0)], -1)
     return scores, ids
 
 
 _GENERIC_HEADS = {"情况", "程度", "效果", "水平", "工作", "建设", "指标", "效率", "能力"}
 # Measured words that are one kind of measure however they are spelled: counts, deadlines, satisfaction.
 _HEAD_FAMILIES = [
-    ("数量", re.compile(r"(数量|次数|人数|人次|场次|份数|户数|台数|个数|班次|批次|家数|件数|项数|套数|期数|篇数|册数)$")),
+    # …数 is a count (岗位数, 机构数, 来电数), but not 指数, 分数, 系数, 倍数, 参数 (no counts) nor 天数 (a span)
+    ("数量", re.compile(r"(数量|[^指分系倍参函天]数|人次|场次|班次|批次|户次|件次)$")),
     ("时效", re.compile(r"(及时性|及时率|时间|时限|时效|期限)$")),
     ("满意度", re.compile(r"(满意度|满意率)$")),
 ]
@@ -210,7 +223,7 @@ def misplaced(forms: list[Form], s: Settings, ctx: Context) -> Iterator:
     names = _names(forms)
     keys = list(names)
     vectors = np.ascontiguousarray(ctx.embed([names[k].text for k in keys]), dtype=np.float32)
-    scores, ids = _neighbours(vectors, s["indicator.misplaced_k"])
+    scores, ids = _neighbours(vectors, s["indicator.misplaced_k"], [head(k) for k in keys])
     index = {k: i for i, k in enumerate(keys)}
     for form, ind in voted:
         own = category(ind.level1, ind.level2)
