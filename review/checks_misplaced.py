@@ -17,6 +17,7 @@ import re
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -145,6 +146,7 @@ def _stem(name: str) -> str:
     return re.sub(r"[^\u4e00-\u9fff]+$", "", normalise(name))
 
 
+@lru_cache(maxsize=1 << 16)
 def head(name: str) -> str:
     """The measured word a 三级指标 name ends on (及时率, 准确率, 人次, 满意度 …): Chinese puts the head
     last, and it is what decides the category. 宣传活动开展次数 and 宣传活动内容 embed close together
@@ -156,10 +158,14 @@ def head(name: str) -> str:
     return n[-4:] if n[-2:] in _GENERIC_HEADS else n[-2:]
 
 
+_VOTER_CAP = 50  # voters are counted up to here: a vote needs a few (misplaced_min_sources), not all
+
+
 def _vote(u: int, own_project: str, scores: np.ndarray, ids: np.ndarray, keys: list[str],
           names: dict[str, _Name], min_cosine: float) -> tuple[dict[str, float], set[str], list[tuple[int, str, float]]]:
     """Votes per category from the names near `u` (u itself included), counting each other project
-    once per name; the row's own project never votes for itself."""
+    once per name; the row's own project never votes for itself. `voters` holds up to _VOTER_CAP of
+    the projects that voted (a name filed by thousands of projects is not copied for every row)."""
     votes: dict[str, float] = defaultdict(float)
     voters: set[str] = set()
     support: list[tuple[int, str, float]] = []
@@ -168,11 +174,15 @@ def _vote(u: int, own_project: str, scores: np.ndarray, ids: np.ndarray, keys: l
         if v < 0 or cos < min_cosine or (v != u and head(keys[v]) != own_head):
             continue
         for cat, owners in names[keys[v]].owners.items():
-            others = owners - {own_project}
-            if others:
-                votes[cat] += cos * len(others)
-                voters |= others
+            n_others = len(owners) - (own_project in owners)
+            if n_others:
+                votes[cat] += cos * n_others
                 support.append((v, cat, cos))
+                for p in owners:
+                    if len(voters) >= _VOTER_CAP:
+                        break
+                    if p != own_project:
+                        voters.add(p)
     return votes, voters, support
 
 

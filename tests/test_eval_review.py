@@ -9,12 +9,13 @@ from bench.eval_review import evaluate, pr
 from jixiao.review.catalogue import all_codes
 
 AIM = 0.9
-# (precision, recall) floors of the codes below the aim, a little under what the whole set measures.
+# (precision, recall) floors of the codes at or below the aim, a little under what the whole set measures.
 FLOORS = {
-    # Goal vs project name and table (checks_project_mismatch.py; full set: P 1.00, R 0.83): a goal
-    # pasted from a project outside the corpus, whose topic no other project has, cannot be told from
-    # a generic goal (5 of 10 missed).
-    "goal.project_mismatch": (0.9, 0.7),
+    # Goal vs project name and table (checks_project_mismatch.py; full set: P 0.97, R 0.90, one goal
+    # above the aim): a goal pasted from a project outside the corpus, whose topic no other project
+    # has, cannot be told from a generic goal (4 of 10 missed). The floor leaves room for one
+    # borderline fit to move with another machine's floating point.
+    "goal.project_mismatch": (0.9, 0.85),
 }
 
 

@@ -9,7 +9,9 @@ import pytest
 
 from jixiao.forms import parse_file
 from jixiao.forms.models import Indicator
-from jixiao.review.checks_misplaced import EXEMPLARS, category, exemplars, head
+import numpy as np
+
+from jixiao.review.checks_misplaced import EXEMPLARS, _Name, _neighbours, _vote, category, exemplars, head
 from jixiao.review.engine import review
 from jixiao.review.evidence import normalise
 
@@ -78,6 +80,8 @@ def test_exemplars_are_all_in_the_taxonomy_unique_and_located():
 
 def test_head_is_the_measured_word():
     assert head("就业保障金发放准确率") != head("就业保障金发放完成率")
+    assert head("检查人力资源服务机构数") == head("培训班次") == head("参赛选手人次") == "数量"  # …数 is a count
+    assert head("系统稳定运行天数") != "数量" and head("物业服务考核分数") != "数量"  # a span, a score
     assert head("参训学员满意度") == head("服务对象满意度")
     assert head("长效管理机制建立健全情况") == "健全情况"
 
@@ -91,3 +95,22 @@ def test_a_time_or_deadline_outside_its_category_is_reported_by_name(base):
     named = sorted(f.message.split("“")[1].split("”")[0] for f in flags)
     assert named == ["故障响应时间", "来电诉求答复时限", "系统故障修复及时率", "见习补贴按时发放率"], [f.message for f in flags]
     assert all("应属产出指标/时效指标" in f.message and f.evidence[0].line >= 100 for f in flags)
+
+
+def test_neighbours_share_the_measured_word_and_the_vote_counts_other_projects():
+    """Neighbours come from names of the row's own measured word, however far; each other project
+    counts once per name (a plain count over sets, with the voters capped, gives the same votes)."""
+    keys = ["培训人次", "举办活动场次", "培训合格率", "学员满意度"]
+    vecs = np.array([[1, 0, 0], [0.3, 0.95, 0], [0.99, 0.1, 0], [0, 0, 1]], dtype=np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    scores, ids = _neighbours(vecs, 3, [head(k) for k in keys])
+    assert set(ids[0][ids[0] >= 0].tolist()) == {0, 1}  # 培训合格率 is nearer, but a rate
+    names = {k: _Name(k) for k in keys}
+    names["培训人次"].owners["产出指标/数量指标"] |= {"A", "own"}
+    names["举办活动场次"].owners["产出指标/数量指标"] |= {f"P{i}" for i in range(200)} | {"own"}
+    names["举办活动场次"].owners["效益指标"] |= {"B"}
+    votes, voters, _ = _vote(0, "own", scores, ids, keys, names, 0.0)
+    cos01 = float(vecs[0] @ vecs[1])
+    assert votes["产出指标/数量指标"] == pytest.approx(1.0 * 1 + cos01 * 200, rel=1e-5)
+    assert votes["效益指标"] == pytest.approx(cos01, rel=1e-5)
+    assert "own" not in voters and 2 <= len(voters) <= 50
