@@ -3,8 +3,9 @@
 Two kinds of evidence. Name rules catch what needs no corpus (a 满意度 row outside 满意度指标, a
 预算执行率 row outside 成本指标). The neighbour vote catches the rest: the row's name is embedded
 with every other 三级指标 name in the corpus and the reference names in indicator_exemplars.toml;
-when the nearest names, filed by other projects, sit almost all under another category and almost
-none under this row's, the row is reported with those neighbours as its evidence.
+when the nearest names that measure the same kind of thing (a count is compared with counts, a rate
+of accuracy with such rates: see head()), filed by other projects, sit almost all under another
+category and almost none under this row's, the row is reported with those neighbours as its evidence.
 
 Categories are compared as 成本指标 / 产出指标-数量 / 产出指标-质量 / 产出指标-时效 / 效益指标 /
 满意度指标: the four 效益 二级指标 (经济, 社会, 生态, 可持续影响) overlap in honest use, so a vote
