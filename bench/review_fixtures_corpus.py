@@ -6,8 +6,8 @@ each with its declaration and self-evaluation of 2023 and its declaration, track
 self-evaluation of 2024: one name, one unit, one indicator table per year (2024's evolved from
 2023's: a target raised, a row replaced) and one goal per year (2024's rewritten). Their names and
 goals are written below, and their tables in bench/corpus_tables.py, in the samples' manner, for
-projects the samples do not have. A plant
-changes one or two forms of the corpus; the review runs on the whole corpus before and after.
+projects the samples do not have. A plant changes one or two forms of the corpus; the review runs on
+the whole corpus before and after.
 """
 
 from __future__ import annotations

@@ -5,12 +5,11 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from jixiao.forms import parse_file
 from jixiao.forms.models import Indicator
-import numpy as np
-
 from jixiao.review.checks_misplaced import EXEMPLARS, _Name, _neighbours, _vote, category, exemplars, head
 from jixiao.review.engine import review
 from jixiao.review.evidence import normalise
