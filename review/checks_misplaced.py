@@ -245,8 +245,9 @@ def misplaced(forms: list[Form], s: Settings, ctx: Context) -> Iterator:
         if verdict is None:
             continue
         best, share = verdict
-        near = "、".join(dict.fromkeys(names[keys[v]].text for v, c, _ in sorted(support, key=lambda x: -x[2]) if c == best))
-        message = (f"{form.project_name}：“{ind.name}”列在{own}下，而与其最相近的指标（{near[:60]}）"
+        near = list(dict.fromkeys(names[keys[v]].text for v, c, _ in sorted(support, key=lambda x: -x[2]) if c == best))
+        shown = "、".join(near[:3]) + (f"等{len(near)}个" if len(near) > 3 else "")  # whole names: a cut one misleads
+        message = (f"{form.project_name}：“{ind.name}”列在{own}下，而与其最相近的指标（{shown}）"
                    f"{share:.0%}列在{best}下，可能归类错误。")
         yield finding(form, "indicator.misplaced", "low", message,
                       ind_evidence(form, ind, "level1", "level2") + _neighbour_evidence(names, keys, support, best), ind.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,9 @@ def test_a_row_filed_apart_from_its_neighbours_is_reported_with_them(base):
     neighbours = [e for e in f.evidence if e.label.startswith("相近指标")]
     assert neighbours and all("产出指标/数量指标" in e.text for e in neighbours)
     assert all(e.file and e.line for e in neighbours)  # checkable: file and line (a reference name's too)
+    listed = f.message.split("最相近的指标（")[1].split("）")[0]
+    names_listed = re.sub(r"等\d+个$", "", listed).split("、")
+    assert 1 <= len(names_listed) <= 3 and all(n in {e.text.split("（")[0] for e in neighbours} for n in names_listed), listed
     # the four projects that file it as a count are not reported
     assert not [f for f in _misplaced(others + [odd]) if f.project_name != "就业政策宣传"]
 
