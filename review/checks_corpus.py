@@ -20,9 +20,30 @@ def _label(form: Form) -> str:
     return f"{form_label(form)}［{form.unit or '实施单位未填'}］"
 
 
-def _matches(a: list[str], b: list[str], min_lex: float) -> list[tuple[int, int, float]]:
+class _NameSimilarity:
+    """difflib's ratio of two normalised names (0.0 where its upper bounds already fall below
+    `min_lex`), remembered: the same names meet in many pairs of tables (a corpus's tables share
+    most of their vocabulary)."""
+
+    def __init__(self, min_lex: float, limit: int = 2_000_000):
+        self.min_lex, self.limit, self.memo = min_lex, limit, {}
+
+    def __call__(self, x: str, y: str) -> float:
+        sim = self.memo.get((x, y))
+        if sim is None:
+            m = difflib.SequenceMatcher(None, x, y, autojunk=False)
+            # upper bounds of ratio(): most pairs are decided without the full alignment
+            sim = 0.0 if m.real_quick_ratio() < self.min_lex or m.quick_ratio() < self.min_lex else m.ratio()
+            if len(self.memo) >= self.limit:  # memory stays bounded on a corpus of very many names
+                self.memo.clear()
+            self.memo[(x, y)] = sim
+        return sim
+
+
+def _matches(a: list[str], b: list[str], min_lex: float, similarity: _NameSimilarity | None = None) -> list[tuple[int, int, float]]:
     """Rows of table `a` matched to rows of table `b` by normalised name (each used once; "" = not
     counted): (row in a, row in b, similarity). Equal names pair first; difflib only for the rest."""
+    similarity = similarity or _NameSimilarity(min_lex)
     out, used = [], set()
     exact = defaultdict(list)
     for j, y in enumerate(b):
@@ -43,10 +64,7 @@ def _matches(a: list[str], b: list[str], min_lex: float) -> list[tuple[int, int,
         for j, y in enumerate(b):
             if j in used or not y:
                 continue
-            m = difflib.SequenceMatcher(None, x, y, autojunk=False)
-            if m.real_quick_ratio() < min_lex or m.quick_ratio() < min_lex:
-                continue  # upper bounds of ratio(): most pairs are decided without the full alignment
-            sim = m.ratio()
+            sim = similarity(x, y)
             if sim > best:
                 best, bj = sim, j
         if best >= min_lex:
@@ -103,8 +121,9 @@ def table_copied(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
     # Each table's rows as normalised names, generic ones blanked (kept in place: row numbers matter).
     rows = [[nm if (nm := normalise(ind.name)) and nm not in generic else "" for ind in f.indicators] for f in forms]
     pairs: dict[tuple[int, int], list] = {}
+    similarity = _NameSimilarity(s["table.name_min_lexical"])
     for i, j in sorted(_candidates(forms, rows, keys, s, ctx)):
-        m = _matches(rows[i], rows[j], s["table.name_min_lexical"])
+        m = _matches(rows[i], rows[j], s["table.name_min_lexical"], similarity)
         distinctive = min(sum(1 for x in rows[i] if x), sum(1 for y in rows[j] if y))
         ok = len(m) >= s["table.min_shared"] and len(m) >= s["table.min_coverage"] * max(1, distinctive)
         pairs[(i, j)] = m if ok else []
