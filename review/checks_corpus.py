@@ -25,7 +25,7 @@ class _NameSimilarity:
     `min_lex`), remembered: the same names meet in many pairs of tables (a corpus's tables share
     most of their vocabulary)."""
 
-    def __init__(self, min_lex: float, limit: int = 500_000):  # about 75 MB at the limit
+    def __init__(self, min_lex: float, limit: int = 500_000):  # about 70 MB at the limit
         self.min_lex, self.limit, self.memo = min_lex, limit, {}
 
     def __call__(self, x: str, y: str) -> float:
