@@ -11,6 +11,7 @@ from jixiao.review import checks_corpus, checks_goal, checks_goal_corpus, checks
 from jixiao.review.catalogue import CHECKS, Context
 from jixiao.review.models import SEVERITY_RANK, Finding, Report, Summary
 from jixiao.review.settings import Settings, load_settings
+from jixiao.review.worklist import organise
 
 
 def load_decisions(path: str | Path | None) -> dict[str, str]:
@@ -27,7 +28,9 @@ def load_decisions(path: str | Path | None) -> dict[str, str]:
         return read_decisions(p)
     data = json.loads(p.read_text(encoding="utf-8"))
     if isinstance(data, dict) and "flags" in data:
-        data = {f["id"]: f["decision"] for f in data["flags"] if f.get("decision")}
+        # A group's decision reaches its members (review/worklist.py); a member's own decision wins.
+        groups = {g["id"]: g["decision"] for g in data.get("groups", []) if g.get("decision")}
+        data = groups | {f["id"]: f["decision"] for f in data["flags"] if f.get("decision")}
     bad = {k: v for k, v in data.items() if v not in ("accepted", "dismissed")}
     if bad:
         raise ValueError(f"{p}: decisions must be 'accepted' or 'dismissed', got {next(iter(bad.values()))!r}")
@@ -70,9 +73,12 @@ def review(forms: list[Form], settings: Settings | None = None, only: list[str] 
         seen.add(f.id)
         f.decision = (decisions or {}).get(f.id)
         unique.append(f)
+    # Grouping and ranking are one pass after the checks: the checks stay pure, one finding each.
+    groups, projects = organise(unique, forms, settings, decisions)
     unique.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.project_name or "", f.code))
     summary = Summary(forms=len(forms), findings=len(unique),
                       by_code=dict(sorted(Counter(f.code for f in unique).items())),
                       by_severity={s: n for s in ("high", "medium", "low") if (n := sum(f.severity == s for f in unique))},
-                      decisions=dict(Counter(f.decision for f in unique if f.decision)), settings=settings.source)
-    return Report(summary=summary, flags=unique)
+                      decisions=dict(Counter(f.decision for f in unique if f.decision)), settings=settings.source,
+                      projects=projects, groups=len(groups))
+    return Report(summary=summary, flags=unique, groups=groups)

@@ -101,6 +101,10 @@ class Finding(BaseModel):
     id: str = ""
     decision: Literal["accepted", "dismissed"] | None = None
     llm: LLMVerdict | None = None  # only when a language model was asked about this finding
+    # Set by the worklist pass after the checks (review/worklist.py): the id of the group this finding
+    # is folded into (null when it stands alone), and its risk (severity × substance × money at stake).
+    group: str | None = None
+    risk: float = 0.0
 
     @model_serializer(mode="wrap")
     def _serialize(self, handler) -> dict[str, Any]:
@@ -113,6 +117,44 @@ class Finding(BaseModel):
         return self
 
 
+class FindingGroup(BaseModel):
+    """Several findings that are one problem for a reviewer: one unit's recurring failing
+    (`kind` "unit"), several rows of one form with the same fault ("form"), or two codes
+    about the same copy or the same lag ("same_problem"). Its id is stable, like a finding's;
+    a decision on it applies to every member that has none of its own."""
+
+    id: str
+    kind: Literal["unit", "form", "same_problem"]
+    code: str  # the leading member's code
+    codes: list[str]  # every member's code
+    severity: Severity
+    message: str
+    project_name: str | None = None  # None when the members are of several projects
+    unit: str | None = None
+    year: int | None = None
+    form_type: str | None = None
+    members: list[str]  # finding ids, leading member first
+    projects: list[ProjectRef] = Field(default_factory=list)
+    risk: float = 0.0
+    substantive: bool = False
+    appendix: bool = False  # low and formal: the report's appendix
+    decision: Literal["accepted", "dismissed"] | None = None
+
+
+class ProjectRisk(BaseModel):
+    """One project (name, unit, year) in the worklist, with its findings; the summary lists them by risk."""
+
+    project_name: str | None
+    unit: str | None
+    year: int | None
+    risk: float
+    findings: list[str]  # ids, riskiest first
+    rank: int = 0
+    money: float | None = None  # 万元 at stake: the largest budget on the project's forms
+    substantive: int = 0  # findings about substance (money, results, copying), not form
+    top: str | None = None  # the message of its riskiest finding or group
+
+
 class Summary(BaseModel):
     forms: int
     findings: int
@@ -121,6 +163,8 @@ class Summary(BaseModel):
     decisions: dict[str, int] = Field(default_factory=dict)
     settings: str | None = None
     llm: LLMUsage | None = None
+    projects: list[ProjectRisk] = Field(default_factory=list)  # by risk, highest first (contract)
+    groups: int = 0  # how many groups the findings were folded into
 
     @model_serializer(mode="wrap")
     def _serialize(self, handler) -> dict[str, Any]:
@@ -132,6 +176,7 @@ class Report(BaseModel):
     flags: list[Finding]
     # Drafted 审核意见 keyed by project: "项目名称｜实施单位｜年度" (see review.llm.judge.project_key).
     comments: dict[str, ProjectComment] = Field(default_factory=dict)
+    groups: list[FindingGroup] = Field(default_factory=list)
 
     @model_serializer(mode="wrap")
     def _serialize(self, handler) -> dict[str, Any]:

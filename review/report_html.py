@@ -18,8 +18,9 @@ from difflib import SequenceMatcher
 from itertools import combinations
 
 from jixiao.forms.models import FORM_TYPE_ZH
-from jixiao.review.models import Evidence, Finding, Report
-from jixiao.review.report import VERDICT_ZH, comments_for, has_llm, llm_summary
+from jixiao.review.models import Evidence, Finding, FindingGroup, Report
+from jixiao.review.codes import code_zh
+from jixiao.review.report_common import VERDICT_ZH, Item, Section, comments_for, has_llm, layout, llm_summary, money_text, project_title
 
 MIN_SHARED = 6  # normalised characters; shorter common runs are set phrases (完成率达100%), not copying
 MAX_COMPARE = 20000  # SequenceMatcher is quadratic at worst; beyond this a text is shown unmarked
@@ -51,6 +52,10 @@ article.dec-dismissed{opacity:.55}article.dec-dismissed .msg{text-decoration:lin
 .msg{margin:4px 0}.txt{white-space:pre-wrap;word-break:break-all}table.ev{width:100%;font-size:13px}
 table.cmp{width:100%;table-layout:fixed;margin:6px 0;font-size:13px}table.cmp th{font-weight:600;font-size:12px}
 mark{background:#ffdf5d;padding:0}details summary{cursor:pointer;color:#0969da;font-size:13px}
+div.group{border:1px solid #d0d7de;border-left:4px solid #8c959f;border-radius:4px;padding:6px 12px;margin:10px 0;background:#fff}
+div.group.sev-high{border-left-color:#cf222e}div.group.sev-medium{border-left-color:#d4a72c}.group>.msg{font-weight:600}
+#ranking table{width:100%;background:#fff}#ranking td.msg{font-size:12px;color:#57606a}.see{font-size:13px;color:#57606a}
+details.appendix>summary{font-size:17px;font-weight:600;margin:16px 0}section.units h2{font-size:17px}
 @media print{#filters{display:none}details{display:block}}
 """
 
@@ -66,7 +71,7 @@ JS = """
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
   var all = function (sel) { return Array.prototype.slice.call(document.querySelectorAll(sel)); };
-  var findings = all("article.finding"), sections = all("section.project"), sevs = all("input[name=sev]");
+  var findings = all("article.finding"), sections = all(".hideable"), sevs = all("input[name=sev]");
   var code = $("f-code"), unit = $("f-unit"), decision = $("f-decision"), q = $("f-q");
   function units(a) { try { return JSON.parse(a.getAttribute("data-units") || "[]"); } catch (e) { return []; } }
   function save() {
@@ -101,6 +106,7 @@ JS = """
       a.hidden = !ok;
       if (ok) shown++;
     });
+    // A project, group or appendix with nothing left to show is hidden with its heading.
     sections.forEach(function (s) { s.hidden = !s.querySelector("article.finding:not([hidden])"); });
     $("shown").textContent = String(shown);
     save();
@@ -308,23 +314,63 @@ def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def _comments(report: Report, flags: list[Finding]) -> str:
+def _comments(report: Report, project_name: str | None, unit: str | None) -> str:
     """The project's drafted 审核意见 (one per year), above its findings."""
     out = []
-    for c in comments_for(report, flags[0].project_name, flags[0].unit):
+    for c in comments_for(report, project_name, unit):
         text = esc(c.comment) if c.status == "ok" else "（模型的回答不符合要求，未采用）"
         out.append(f'<div class="comment"><div class="who">审核意见（模型草拟，{esc(c.model)}，{esc(c.year or "-")}年，'
                    f'依据 {esc(", ".join(c.finding_ids))}）</div><div class="txt">{text}</div></div>')
     return "".join(out)
 
 
+def _group(item: Item) -> str:
+    g: FindingGroup = item.group
+    dec = f'<span class="badge dec-{esc(g.decision)}">{esc(DECISION_ZH[g.decision])} {esc(g.decision)}</span>' if g.decision else ""
+    return (f'<div class="group hideable sev-{esc(g.severity)}" id="g-{esc(g.id)}"><div><span class="badge sev-{esc(g.severity)}">'
+            f'{esc(SEVERITY_ZH.get(g.severity, g.severity))} {esc(g.severity)}</span> 归并 {len(item.members)} 项 {dec}'
+            f'<span class="fid">{esc(g.id)} · 风险 {esc(f"{g.risk:g}")}</span></div><p class="msg">{esc(g.message)}</p>'
+            f'<details><summary>逐项发现与证据（{len(item.members)}）</summary>{"".join(_finding(f) for f in item.members)}</details></div>')
+
+
+def _item(item: Item) -> str:
+    return _group(item) if item.group else _finding(item.lead)
+
+
+def _section(report: Report, sec: Section, prefix: str = "p") -> str:
+    p = sec.project
+    anchor = f' id="{prefix}-{p.rank}"' if p.rank else ""
+    risk = f"第 {p.rank} 位 · 风险 {p.risk:g}" + (f" · {money_text(p)} 万元" if p.money is not None else "") if p.rank else ""
+    see = ""
+    if sec.unit_groups:
+        links = "、".join(f'<a href="#g-{esc(g.id)}">{esc(code_zh(g.code))}</a>' for g in sec.unit_groups)
+        see = f'<p class="see">另见单位共性问题：{links}</p>'
+    return (f'<section class="project hideable"{anchor}><h2>{esc(project_title(p))}<small>{esc(risk)}</small></h2>'
+            f'{_comments(report, p.project_name, p.unit)}{see}{"".join(_item(it) for it in sec.items)}</section>')
+
+
+def _ranking(lay) -> str:
+    main = {sec.project.rank for sec in lay.sections}
+    rows = "".join(f'<tr><td class="n">{p.rank}</td><td><a href="#{"p" if p.rank in main else "a"}-{p.rank}">{esc(p.project_name or "-")}</a></td>'
+                   f'<td>{esc(p.unit or "-")}</td><td>{esc(p.year or "-")}</td><td class="n">{esc(f"{p.risk:g}")}</td>'
+                   f'<td class="n">{esc(money_text(p))}</td><td class="n">{p.substantive}</td><td class="n">{len(p.findings)}</td>'
+                   f'<td class="msg">{esc((p.top or "")[:90])}</td></tr>' for p in lay.projects)
+    return ('<section id="ranking"><h2>项目风险排序</h2><p class="see">风险分 = 严重程度 × 实质/形式 × 涉及金额；'
+            '同一问题只计一次。</p><table id="projects"><tr><th>排名</th><th>项目</th><th>实施单位</th><th>年度</th><th>风险</th>'
+            f'<th>金额（万元）</th><th>实质性发现</th><th>发现</th><th>最主要的问题</th></tr>{rows}</table></section>')
+
+
 def to_html(report: Report) -> str:
-    by_project: dict[tuple[str, str], list[Finding]] = {}
-    for f in report.flags:  # the report is sorted by severity, so projects with high findings come first
-        by_project.setdefault((f.project_name or "（多个项目）", f.unit or ""), []).append(f)
-    sections = "".join(f'<section class="project"><h2>{esc(name)}<small>{esc(unit)}</small></h2>'
-                       f'{_comments(report, flags)}{"".join(_finding(f) for f in flags)}</section>'
-                       for (name, unit), flags in by_project.items())
+    lay = layout(report)
+    units = ""
+    if lay.unit_groups:
+        units = f'<section class="units hideable"><h2>单位共性问题</h2>{"".join(_group(it) for it in lay.unit_groups)}</section>'
+    sections = "".join(_section(report, sec) for sec in lay.sections)
+    appendix = ""
+    if lay.appendix:
+        n = sum(len(it.members) for sec in lay.appendix for it in sec.items)
+        appendix = (f'<details class="appendix hideable" id="appendix"><summary>附录：低风险的形式问题（{n}）</summary>'
+                    f'{"".join(_section(report, sec, "a") for sec in lay.appendix)}</details>')
     css = CSS + (LLM_CSS if has_llm(report) else "")
     # No network at all (default-src 'none'), and only this page's own script and style may run.
     csp = (f"default-src 'none'; script-src 'sha256-{_sha256(JS)}'; style-src 'sha256-{_sha256(css)}'; "
@@ -333,6 +379,6 @@ def to_html(report: Report) -> str:
             f'<meta http-equiv="Content-Security-Policy" content="{esc(csp)}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1"><title>jixiao 审核报告</title>'
             f'<style>{css}</style></head><body><header class="top"><h1>jixiao 审核报告</h1></header><main>'
-            f'{_summary(report)}{_filters(report)}'
+            f'{_ranking(lay)}{_summary(report)}{_filters(report)}'
             '<noscript><p>筛选需要启用 JavaScript；所有发现均已列出。</p></noscript>'
-            f'{sections}</main><script>{JS}</script></body></html>\n')
+            f'{units}{sections}{appendix}</main><script>{JS}</script></body></html>\n')

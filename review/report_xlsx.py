@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from jixiao.forms.models import FORM_TYPE_ZH
 from jixiao.review.models import Report
-from jixiao.review.report import csv_rows, has_llm
+from jixiao.review.report_common import csv_rows, has_llm, layout, money_text
 
 SHEET = "发现"
 SUMMARY_SHEET = "汇总"
@@ -32,7 +32,16 @@ COLUMNS = [
     ("id", "id", 14), ("代码", "code", 30), ("严重程度", "severity", 9), ("决定", "decision", 11),
     ("项目", "project_name", 26), ("实施单位", "unit", 24), ("年度", "year", 7), ("表类型", "form_type", 12),
     ("审核意见", "message", 60), ("证据", "evidence", 60), ("位置", "where", 34), ("涉及项目", "projects", 40),
+    ("分组", "group", 13), ("风险", "risk", 8),
 ]
+RANKING_SHEET = "项目风险"
+APPENDIX_SHEET = "附录（低风险形式问题）"
+GROUPS_SHEET = "分组"
+RANKING_COLUMNS = [("排名", 6), ("项目", 30), ("实施单位", 26), ("年度", 7), ("风险", 8), ("金额（万元）", 14),
+                   ("实质性发现", 10), ("发现", 7), ("最主要的问题", 80), ("发现 id", 30)]
+GROUP_COLUMNS = [("id", 14), ("决定", 11), ("类型", 10), ("代码", 30), ("严重程度", 9), ("风险", 8), ("项目", 26),
+                 ("实施单位", 24), ("审核意见", 70), ("成员 id", 30)]
+GROUP_KIND_ZH = {"unit": "单位共性", "form": "同表多项", "same_problem": "同一问题"}
 # Added after COLUMNS when a language model was asked; read_decisions finds columns by header, so
 # the extra columns do not disturb the round trip.
 LLM_COLUMNS = [("模型判断", "llm_verdict", 12), ("模型说明", "llm_explanation", 60)]
@@ -60,7 +69,8 @@ def _put(ws, row: int, col: int, value: object):
     return cell
 
 
-def _findings_sheet(ws, report: Report) -> None:
+def _findings_sheet(ws, report: Report, ids: list[str] | None = None) -> None:
+    """The findings (those of `ids`, in that order: the worklist's), one row each, with 决定 to fill in."""
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     columns = COLUMNS + (LLM_COLUMNS if has_llm(report) else [])
@@ -71,7 +81,11 @@ def _findings_sheet(ws, report: Report) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
     wrap = Alignment(vertical="top", wrap_text=True)
     sev_col = next(i for i, c in enumerate(COLUMNS, 1) if c[1] == "severity")
-    for r, row in enumerate(csv_rows(report), 2):
+    rows = csv_rows(report)
+    if ids is not None:
+        by_id = {row["id"]: row for row in rows}
+        rows = [by_id[i] for i in ids]
+    for r, row in enumerate(rows, 2):
         row["form_type"] = FORM_TYPE_ZH.get(row["form_type"], row["form_type"])  # 绩效自评表 reads better than self_evaluation
         for col, (_, key, _) in enumerate(columns, 1):
             _put(ws, r, col, row[key]).alignment = wrap
@@ -81,13 +95,7 @@ def _findings_sheet(ws, report: Report) -> None:
     last_row = max(ws.max_row, 2)
     ws.freeze_panes = "A2"  # the header row stays in view while scrolling
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
-    # A drop-down on 决定 keeps reviewers to the two values `read_decisions` accepts.
-    dec_col = get_column_letter(next(i for i, c in enumerate(COLUMNS, 1) if c[1] == "decision"))
-    dv = DataValidation(type="list", formula1='"accepted,dismissed"', allow_blank=True,
-                        promptTitle="决定", prompt="accepted（采纳）或 dismissed（排除）；留空表示未处理",
-                        errorTitle="决定", error="只能填 accepted 或 dismissed")
-    dv.add(f"{dec_col}2:{dec_col}{last_row}")
-    ws.add_data_validation(dv)
+    _decision_list(ws, get_column_letter(next(i for i, c in enumerate(COLUMNS, 1) if c[1] == "decision")), last_row)
 
 
 def _summary_sheet(ws, report: Report) -> None:
@@ -132,11 +140,58 @@ def _comments_sheet(ws, report: Report) -> None:
     ws.freeze_panes = "A2"
 
 
+def _table(ws, columns: list[tuple[str, int]], rows: list[list[object]]) -> None:
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for col, (header, width) in enumerate(columns, 1):
+        cell = _put(ws, 1, col, header)
+        cell.font, cell.fill = bold, header_fill
+        ws.column_dimensions[get_column_letter(col)].width = width
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for r, values in enumerate(rows, 2):
+        for col, v in enumerate(values, 1):
+            _put(ws, r, col, v).alignment = wrap
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 2)}"
+
+
+def _ranking_sheet(ws, lay) -> None:
+    _table(ws, RANKING_COLUMNS, [[p.rank, p.project_name, p.unit, p.year, p.risk, money_text(p), p.substantive,
+                                  len(p.findings), p.top, "\n".join(p.findings)] for p in lay.projects])
+
+
+def _groups_sheet(ws, report: Report) -> None:
+    _table(ws, GROUP_COLUMNS, [[g.id, g.decision, GROUP_KIND_ZH.get(g.kind, g.kind), "\n".join(g.codes), g.severity, g.risk,
+                                g.project_name or "\n".join(dict.fromkeys(p.project_name or "" for p in g.projects)),
+                                g.unit, g.message, "\n".join(g.members)] for g in report.groups])
+    _decision_list(ws, "B", max(ws.max_row, 2))
+
+
+def _decision_list(ws, col: str, last_row: int) -> None:
+    # A drop-down on 决定 keeps reviewers to the two values `read_decisions` accepts.
+    dv = DataValidation(type="list", formula1='"accepted,dismissed"', allow_blank=True,
+                        promptTitle="决定", prompt="accepted（采纳）或 dismissed（排除）；留空表示未处理",
+                        errorTitle="决定", error="只能填 accepted 或 dismissed")
+    dv.add(f"{col}2:{col}{last_row}")
+    ws.add_data_validation(dv)
+
+
 def to_xlsx(report: Report) -> bytes:
+    """Sheets: 项目风险 (projects by risk, first, as the reviewer opens it), 发现 (the worklist's
+    findings with 决定 to fill in), 附录 (low formal findings, same columns), 分组 (each group once:
+    a decision there reaches its members), 汇总, and 审核意见草稿 when a model drafted any."""
+    lay = layout(report)
+    in_appendix = [f.id for sec in lay.appendix for it in sec.items for f in it.members]
+    main = [f.id for it in lay.unit_groups for f in it.members] + [f.id for sec in lay.sections for it in sec.items for f in it.members]
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET
-    _findings_sheet(ws, report)
+    ws.title = RANKING_SHEET
+    _ranking_sheet(ws, lay)
+    _findings_sheet(wb.create_sheet(SHEET), report, main)
+    if in_appendix:
+        _findings_sheet(wb.create_sheet(APPENDIX_SHEET), report, in_appendix)
+    if report.groups:
+        _groups_sheet(wb.create_sheet(GROUPS_SHEET), report)
     _summary_sheet(wb.create_sheet(SUMMARY_SHEET), report)
     if report.comments:
         _comments_sheet(wb.create_sheet(COMMENTS_SHEET), report)
@@ -156,24 +211,28 @@ def read_decisions(path: str | Path) -> dict[str, str]:
     except Exception as e:  # openpyxl raises several unrelated types for a file that is not a workbook
         raise ValueError(f"{path}: not a readable .xlsx workbook ({e})") from e
     try:
-        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        if "id" not in header or not any(h in header for h in DECISION_HEADERS):
-            raise ValueError(f"{path}: sheet {ws.title!r} has no 'id' and '决定' columns")
-        id_col = header.index("id")
-        dec_col = next(header.index(h) for h in DECISION_HEADERS if h in header)
         out: dict[str, str] = {}
-        for n, row in enumerate(rows, 2):
-            fid = row[id_col] if id_col < len(row) else None
-            dec = row[dec_col] if dec_col < len(row) else None
-            dec = str(dec).strip().lower() if dec is not None else ""
-            if not dec:
+        readable = 0
+        for ws in wb.worksheets:  # 发现, 附录 and 分组 all carry id and 决定; other sheets are skipped
+            rows = ws.iter_rows(values_only=True)
+            header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+            if "id" not in header or not any(h in header for h in DECISION_HEADERS):
                 continue
-            if dec not in DECISIONS:
-                raise ValueError(f"{path}: row {n}: decisions must be 'accepted' or 'dismissed', got {dec!r}")
-            if fid is not None and str(fid).strip():
-                out[str(fid).strip()] = dec
+            readable += 1
+            id_col = header.index("id")
+            dec_col = next(header.index(h) for h in DECISION_HEADERS if h in header)
+            for n, row in enumerate(rows, 2):
+                fid = row[id_col] if id_col < len(row) else None
+                dec = row[dec_col] if dec_col < len(row) else None
+                dec = str(dec).strip().lower() if dec is not None else ""
+                if not dec:
+                    continue
+                if dec not in DECISIONS:
+                    raise ValueError(f"{path}: sheet {ws.title!r} row {n}: decisions must be 'accepted' or 'dismissed', got {dec!r}")
+                if fid is not None and str(fid).strip():
+                    out[str(fid).strip()] = dec
+        if not readable:
+            raise ValueError(f"{path}: no sheet has 'id' and '决定' columns")
         return out
     finally:
         wb.close()

@@ -16,7 +16,8 @@ from jixiao.review.report import FORMATS, write
 from jixiao.review.report_xlsx import COLUMNS, read_decisions
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-HEADERS = ["id", "代码", "严重程度", "决定", "项目", "实施单位", "年度", "表类型", "审核意见", "证据", "位置", "涉及项目"]
+HEADERS = ["id", "代码", "严重程度", "决定", "项目", "实施单位", "年度", "表类型", "审核意见", "证据", "位置", "涉及项目", "分组", "风险"]
+APPENDIX = "附录（低风险形式问题）"
 runner = CliRunner()
 
 
@@ -37,10 +38,17 @@ def test_rows_headers_and_layout(sample):
     folder, rep = sample
     assert ".xlsx" in FORMATS and ".html" in FORMATS
     wb = openpyxl.load_workbook(folder / "r.xlsx")
-    assert wb.sheetnames == ["发现", "汇总"]
+    # The workbook opens on the projects ranked by risk; low formal findings have a sheet of their own.
+    assert wb.sheetnames == ["项目风险", "发现", APPENDIX, "分组", "汇总"]
+    ranking = list(wb["项目风险"].iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in ranking] == [p["project_name"] for p in rep["summary"]["projects"]]
+    assert [r[4] for r in ranking] == sorted((r[4] for r in ranking), reverse=True)
     ws = wb["发现"]
     assert [c.value for c in ws[1]] == HEADERS == [h for h, _, _ in COLUMNS]
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    appendix = list(wb[APPENDIX].iter_rows(min_row=2, values_only=True))
+    assert [c.value for c in wb[APPENDIX][1]] == HEADERS
+    assert appendix and all(r[2] == "low" for r in appendix)
+    rows = list(ws.iter_rows(min_row=2, values_only=True)) + appendix
     assert len(rows) == rep["summary"]["findings"] == len(rep["flags"])
     by_id = {r[0]: dict(zip(HEADERS, r)) for r in rows}
     assert set(by_id) == {f["id"] for f in rep["flags"]}
@@ -56,7 +64,7 @@ def test_rows_headers_and_layout(sample):
     # Targets such as "=100.00(%)" are text, never formulas.
     assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str))
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:L{len(rows) + 1}"
+    assert ws.auto_filter.ref == f"A1:N{len(rows) - len(appendix) + 1}"
     assert ws.column_dimensions["I"].width >= 40 and ws.column_dimensions["A"].width >= 12
     assert ws.cell(row=2, column=_column(ws, "审核意见")).alignment.wrap_text
     assert any("accepted,dismissed" in (dv.formula1 or "") for dv in ws.data_validations.dataValidation)

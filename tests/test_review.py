@@ -116,9 +116,11 @@ def test_report_formats_and_filters(tmp_path):
         text = out.read_text(encoding="utf-8")
         if suffix == ".json":
             rep = json.loads(text)
-            assert set(rep) == {"summary", "flags"} and rep["flags"]
+            # Issue 11 added `groups` beside the two original keys; nothing was renamed or dropped.
+            assert set(rep) == {"summary", "flags", "groups"} and rep["flags"]
             assert all(f["severity"] in ("high", "medium") for f in rep["flags"])
-            assert {"code", "severity", "message", "project_name", "projects", "evidence", "id"} <= set(rep["flags"][0])
+            assert {"code", "severity", "message", "project_name", "projects", "evidence", "id", "group", "risk"} <= set(rep["flags"][0])
+            assert {"project_name", "unit", "year", "risk", "findings"} <= set(rep["summary"]["projects"][0])
         elif suffix == ".jsonl":
             assert all(json.loads(x)["code"] for x in text.splitlines())
         elif suffix == ".csv":
