@@ -13,7 +13,7 @@ from collections import Counter
 from jixiao.forms.funds import FundsBuilder
 from jixiao.forms.indicators import RowReading, cell_kind, is_fragment_row, merge_fragments, read_row
 from jixiao.forms.layout import (
-    GRADES, GoalLayout, IndicatorLayout, default_layout, detect_goal_header, detect_indicator_header,
+    GRADES, NO_YEAR, GoalLayout, IndicatorLayout, default_layout, detect_goal_header, detect_indicator_header,
     header_fields, is_funds_header, is_goal_label, tail_label,
 )
 from jixiao.forms.models import FORM_TYPE_ZH, Form, FormType, Goal, Indicator, Issue, Judgement, Source
@@ -209,6 +209,7 @@ class FormBuilder:
         for i, (_, t) in enumerate(texts):
             tl = tail_label(t)
             if tl in ("judgement_budget", "judgement_goal"):
+                self.lines.setdefault(tl, row.no)
                 value = next((v for _, v in texts[i + 1:] if tail_label(v) is None), "")
                 key = "budget_completion" if tl == "judgement_budget" else "goal_completion"
                 old = self.judgement.get(key)
@@ -355,7 +356,7 @@ class FormBuilder:
     def is_form(self) -> bool:
         return bool(self.fields.get("project_name")) or self.funds.seen or self.goal_layout is not None
 
-    def finish(self, file_year: int | None, encoding: str | None) -> Form:
+    def finish(self, file_year: int | None, encoding: str | None, name_year: int | None = None) -> Form:
         form_type = self.infer_type()
         if form_type is None:
             form_type = FormType.declaration
@@ -363,10 +364,18 @@ class FormBuilder:
         elif self.form_type is None:
             self.warn(self.first_line, f"无表名，按表头判断为{FORM_TYPE_ZH[form_type]}")
         f = self.fields
-        year = self.year or (int(self.period[0][:4]) if self.period else None)
+        year = self.year or (int(self.period[0][:4]) if self.period and self.period[0][:4] != NO_YEAR else None)
         if year is None and file_year:
             year = file_year
             self.warn(self.first_line, f"表内无年度，按文件中的 {file_year} 年度")
+        if year is None and name_year:
+            year = name_year
+            self.warn(self.first_line, f"表内无年度，按文件名中的 {name_year} 年度")
+        if self.period and NO_YEAR in self.period[0] + self.period[1]:  # "1-6月": the form's year
+            if year is None:
+                self.warn(self.lines.get("period"), f"跟踪时段“{self.period[0][5:]}–{self.period[1][5:]}月”无年度，未读取")
+            self.period = (self.period[0].replace(NO_YEAR, str(year)), self.period[1].replace(NO_YEAR, str(year))) \
+                if year else None
         last = self.last_line
         if not f.get("project_name"):
             self.warn(self.first_line, "缺少项目名称")

@@ -27,9 +27,25 @@ _TITLE_TYPES = [
 ]
 _YEAR_LINE = re.compile(r"^[(（]?(?:年度[:：]?)?(\d{4})年?度?[)）]?$")
 _YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年度")
-_PERIOD = re.compile(
-    r"(\d{4})年(\d{1,2})月(?:\d{1,2}日)?(?:至|到|-|—|–|~|～)+(\d{4})?年?(\d{1,2})月"
-)
+# 跟踪时段 in the spellings exports use. A period without a year ("1-6月", "截至6月底") takes the
+# form's year later (the title, a year line, the file); NO_YEAR stands in for it until then.
+NO_YEAR = "????"
+_SEP = r"(?:至|到|-|—|–|~|～|－)+"
+_START = r"(20\d{2})(?:年|\.|-|/)(\d{1,2})月?(?:(?:\.|-|/)?\d{1,2}日|\.\d{1,2}(?!\d))?"
+_END = r"(?:(20\d{2})(?:年|\.|-|/))?(\d{1,2})(?:月(?:\d{1,2}日)?|(?:\.|/)\d{1,2}日?|(?=$|\)))"
+_PERIOD_SPELLINGS = [  # groups: start year, start month, end year, end month
+    # 2024年1月至2024年8月 · 2024-1月 至 2024-8月 · 2024.1-2024.6 · 2024.01.01-2024.08.31 · 2024年1-8月
+    re.compile(_START + _SEP + _END),
+    re.compile(r"()(\d{1,2})(?:月(?:\d{1,2}日)?)?" + _SEP + r"()(\d{1,2})月"),  # 1-6月 · 1月至6月
+]
+_UNTIL = re.compile(r"截[至止]到?(?:(20\d{2})(?:年|\.|-|/))?(\d{1,2})月?(?:(\d{1,2})日|底|末)?")
+_PART_OF_YEAR = re.compile(r"(?:(20\d{2})年?度?)?(上半年|前三季度|第?一季度|前两季度|前二季度)")
+_PART_MONTHS = {"上半年": 6, "前三季度": 9, "一季度": 3, "第一季度": 3, "前两季度": 6, "前二季度": 6}
+_CN_MONTH = re.compile(r"十[一二]|[一二三四五六七八九十](?=月|至|到|-|—|~)")
+_CN_NUM = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
+           "十": "10", "十一": "11", "十二": "12"}
+_PERIOD_LABEL = re.compile(r"(?:(?:绩效|运行)?(?:跟踪|监控))?(?:时段|期间)|(?:绩效|运行)?(?:跟踪|监控)期(?=[:(\d])")
+_PERIOD_HINT = re.compile(r"时\s*段|期\s*间|截\s*[至止]|(?:跟踪|监控)\s*期\s*[:：]|半年|季度|\d\s*月")
 
 
 def detect_title(row: Row) -> tuple[FormType, int | None] | None:
@@ -61,17 +77,50 @@ def detect_year(row: Row) -> int | None:
 
 
 def detect_period(row: Row) -> tuple[str, str] | None:
-    """跟踪时段：（ 2024年1月 至 2024年8月 ） → ("2024-01", "2024-08")."""
-    if "时段" not in row.joined() and "时 段" not in row.joined():
+    """跟踪时段：（ 2024年1月 至 2024年8月 ） → ("2024-01", "2024-08"); "1-6月" → ("????-01", "????-06").
+
+    A row is a period when a label says so (跟踪时段, 监控时段, 跟踪期间, 跟踪期：…) or when all it holds
+    is a period ("（2024年1-6月）", "截至6月底"): a sentence that mentions months is not one.
+    """
+    texts = row.texts
+    if not texts or len(texts) > 3:
         return None
-    text = label_key(row.joined())
-    if "跟踪时段" not in text and "监控时段" not in text and "时段" not in text[:6]:
+    joined = row.joined()
+    if not _PERIOD_HINT.search(joined):
         return None
-    m = _PERIOD.search(text)
-    if not m:
+    text = label_key(joined).lstrip("([【")
+    label = _PERIOD_LABEL.match(text)
+    if label:
+        text = text[label.end():]
+    elif len(texts) > 1 or len(text) > 30:
         return None
-    y1, m1, y2, m2 = m.groups()
-    return f"{y1}-{int(m1):02d}", f"{y2 or y1}-{int(m2):02d}"
+    body = _CN_MONTH.sub(lambda m: _CN_NUM[m.group(0)], text.strip(":：()[]【】 "))
+    found = _read_period(body, whole=not label)
+    if found is None:
+        return None
+    y1, m1, y2, m2 = found
+    if not (1 <= m1 <= 12 and 1 <= m2 <= 12) or (y2 or y1) == y1 and m2 < m1:
+        return None
+    y1 = y1 or NO_YEAR
+    return f"{y1}-{m1:02d}", f"{y2 or y1}-{m2:02d}"
+
+
+def _read_period(body: str, whole: bool) -> tuple[str | None, int, str | None, int] | None:
+    """(start year, start month, end year, end month) of a period text; `whole`: nothing may follow it."""
+    for rx in (_UNTIL, _PART_OF_YEAR, *_PERIOD_SPELLINGS):
+        m = rx.match(body)
+        if m is None or whole and m.end() != len(body):
+            continue
+        if rx is _UNTIL:
+            year, month, day = m.group(1), int(m.group(2)), m.group(3)
+            if day and int(day) <= 5 and month > 1:  # "截至2024年7月1日" closes June
+                month -= 1
+            return year, 1, year, month
+        if rx is _PART_OF_YEAR:
+            return m.group(1), 1, m.group(1), _PART_MONTHS[m.group(2)]
+        y1, m1, y2, m2 = m.groups()
+        return y1 or None, int(m1), y2 or None, int(m2)
+    return None
 
 
 # --- header fields -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jixiao.forms.builder import FormBuilder
 from jixiao.forms.layout import (
-    detect_goal_header, detect_indicator_header, detect_period, detect_title, detect_year, header_fields,
+    NO_YEAR, detect_goal_header, detect_indicator_header, detect_period, detect_title, detect_year, header_fields,
     is_funds_header, tail_label,
 )
 from jixiao.forms.funds import item_of
@@ -23,6 +23,11 @@ from jixiao.forms.textio import InputError, Row, read_file, rows_of
 from jixiao.forms.values import looks_like_value
 
 _YEAR_ANYWHERE = re.compile(r"(20\d{2})\s*年度")
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _period_year(period: tuple[str, str] | None) -> int | None:
+    return int(period[0][:4]) if period and period[0][:4] != NO_YEAR else None
 
 
 @dataclass
@@ -31,6 +36,7 @@ class _Title:
     line: int
     year: int | None = None
     period: tuple[str, str] | None = None
+    period_line: int | None = None
 
 
 def _section_of(row: Row) -> str:
@@ -61,11 +67,29 @@ def parse_text(text: str, file: str = "<text>", encoding: str | None = None) -> 
     loose: list[Row] = []  # unclaimed one-cell lines: a project name may sit above its label
     file_year: int | None = None
     orphan_lines: list[int] = []
+    # A 跟踪时段 (or year) line that no title announced: it belongs to the form whose 项目名称 comes next,
+    # or, when a form is open and anything else comes next, to the open form (a page header).
+    pending: _Title | None = None
+
+    def settle_pending() -> None:
+        nonlocal pending
+        if pending is None or cur is None:
+            return
+        p, pending = pending, None
+        if p.period and cur.period and p.period != cur.period:
+            cur.warn(p.period_line, f"跟踪时段 {p.period[0]}–{p.period[1]} 与前文 {cur.period[0]}–{cur.period[1]} 不同")
+        if p.period and not cur.period:
+            cur.period = p.period
+            cur.lines.setdefault("period", p.period_line)
 
     def start(t: _Title | None, line: int) -> FormBuilder:
+        nonlocal pending
+        t = t or pending
+        pending = None
         b = FormBuilder(file, t.form_type if t else None, t.line if t else line, t.year if t else None)
         if t and t.period:
             b.period = t.period
+            b.lines["period"] = t.period_line
         builders.append(b)
         return b
 
@@ -78,6 +102,10 @@ def parse_text(text: str, file: str = "<text>", encoding: str | None = None) -> 
         if t is not None:
             if title is None or title.form_type != t[0]:  # a title repeated at once stays one title
                 title = _Title(t[0], row.no, t[1])
+                if pending is not None:  # a period line above the title
+                    title.year = title.year or pending.year
+                    title.period, title.period_line = title.period or pending.period, title.period_line or pending.period_line
+                    pending = None
             loose = []
             if cur is not None:
                 cur.new_page(row.no)
@@ -85,17 +113,20 @@ def parse_text(text: str, file: str = "<text>", encoding: str | None = None) -> 
         year = detect_year(row)
         period = detect_period(row) if year is None else None
         if year is not None or period is not None:
-            if title is not None:
-                title.year = title.year or year or (int(period[0][:4]) if period else None)
-                title.period = title.period or period
-            elif cur is not None:
+            if cur is not None and title is None:
                 cur.new_page(row.no)
-                if period and cur.period and period != cur.period:
-                    cur.warn(row.no, f"跟踪时段 {period[0]}–{period[1]} 与前文 {cur.period[0]}–{cur.period[1]} 不同")
-                cur.period = cur.period or period
                 if year and cur.year and year != cur.year:
                     cur.warn(row.no, f"年度 {year} 与前文 {cur.year} 不同")
                 cur.year = cur.year or year
+                if period:
+                    settle_pending()
+            into = title
+            if into is None and (period or cur is None):
+                into = pending = pending or _Title(None, row.no)
+            if into is not None:
+                into.year = into.year or year or _period_year(period)
+                if period and not into.period:
+                    into.period, into.period_line = period, row.no
             continue
         found = header_fields(row)
         if "project_name" in found:
@@ -112,6 +143,7 @@ def parse_text(text: str, file: str = "<text>", encoding: str | None = None) -> 
             cur.last_line = cur.spans[-1][1] = row.no
             loose = []
             continue
+        settle_pending()
         if title is not None or cur is None:
             section = _section_of(row)
             if section == "loose" and len(row.texts) >= 2 and cur is not None and cur.section == "indicators":
@@ -135,9 +167,11 @@ def parse_text(text: str, file: str = "<text>", encoding: str | None = None) -> 
             loose = []
         cur.feed(row)
 
+    settle_pending()
+    name_year = int(m.group(1)) if (m := _YEAR_IN_NAME.search(Path(file).name)) else None
     for b in builders:
         if b.is_form():
-            result.forms.append(b.finish(file_year, encoding))
+            result.forms.append(b.finish(file_year, encoding, name_year))
         else:
             result.issues.append(Issue(
                 file=file, line=b.first_line,

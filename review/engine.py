@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from jixiao.forms.models import Form
-from jixiao.review import checks_corpus, checks_goal, checks_goal_corpus, checks_goal_text, checks_indicator, checks_link, checks_misplaced, checks_numbers, checks_project_mismatch, checks_rows  # noqa: F401  (register the checks)
+from jixiao.review import checks_corpus, checks_execution, checks_goal, checks_goal_corpus, checks_goal_text, checks_indicator, checks_link, checks_misplaced, checks_numbers, checks_project_mismatch, checks_rows  # noqa: F401  (register the checks)
 from jixiao.review.catalogue import CHECKS, Context
 from jixiao.review.models import SEVERITY_RANK, Finding, Report, Summary
 from jixiao.review.settings import Settings, load_settings
