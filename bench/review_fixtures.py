@@ -26,6 +26,7 @@ from bench.synth import generate_corpus
 from jixiao.forms import parse_file, parse_text
 from jixiao.forms.models import Form, FormType, Value
 from jixiao.forms.values import parse_value
+from jixiao.review.evidence import shortfall
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # Generated forms come from districts the samples do not (闵行, 普陀), so no unit is shared with them.
@@ -204,9 +205,24 @@ def not_done_points_lost(form: Form) -> str | None:
 
 
 def lost_points_silently(form: Form) -> str | None:
-    ind = _scored(form)
+    """A point lost on a row whose actual meets its target (the usual rate × weight scoring), no text."""
+    ind = _first(_rows(form, lambda i: i.weight and i.score is not None and i.score == i.weight
+                       and shortfall(i.target, i.actual) is False))
     if ind is None:
         return None
+    ind.score = round(ind.weight - 1, 2)
+    ind.deviation = None
+    return ind.name
+
+
+def missed_silently(form: Form) -> str | None:
+    """A numeric target missed (four fifths of it done), a point lost, and no deviation text."""
+    ind = _first(_rows(form, lambda i: i.weight and i.score is not None and i.score == i.weight and i.target is not None
+                       and i.target.kind == "numeric" and i.target.op in (None, "=", "≥") and (i.target.number or 0) >= 5))
+    if ind is None:
+        return None
+    t = ind.target
+    ind.actual = _v(f"{round(t.number * 0.8, 2):.2f}" + (f"({t.unit})" if t.unit else ""))
     ind.score = round(ind.weight - 1, 2)
     ind.deviation = None
     return ind.name
@@ -305,7 +321,10 @@ PLANTS = [
     Plant("indicator.value_type_mismatch", False, "达成指标 / the same word reported", reached_for_word),
     Plant("indicator.deviation_contradiction", True, "尚未开展 with full points", not_done_full_points),
     Plant("indicator.deviation_contradiction", False, "尚未开展 with half the points", not_done_points_lost),
-    Plant("indicator.missing_deviation_reason", True, "a point lost, no reason", lost_points_silently),
+    # Issue 11: a point lost while the target was met is the usual rate × weight scoring, not a missing
+    # reason (99.29% against ≥90%); the plant that lost a point silently is now a look-alike.
+    Plant("indicator.missing_deviation_reason", False, "a point lost, target met, no reason", lost_points_silently),
+    Plant("indicator.missing_deviation_reason", True, "a target missed and a point lost, no reason", missed_silently),
     Plant("indicator.missing_deviation_reason", False, "a point lost, reason given", lost_points_explained),
     Plant("indicator.score_inconsistent", True, "score above weight", score_above_weight),
     Plant("indicator.score_inconsistent", False, "a point lost with its reason", lost_points_explained),
