@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.synth import generate_corpus  # noqa: E402
 from jixiao.forms import parse_file  # noqa: E402
 from jixiao.forms.parser import parse_text  # noqa: E402
-from jixiao.review.checks_misplaced import _compatible, _names, _neighbours, head, _rule, _vote, category, outvoted  # noqa: E402
+from jixiao.review.checks_misplaced import _compatible, _names, _neighbours, head, _rule, _vote, category, honest, outvoted  # noqa: E402
 from jixiao.review.engine import default_embed  # noqa: E402
 from jixiao.review.evidence import normalise, project_key  # noqa: E402
 
@@ -37,8 +37,8 @@ GRID_SHARE = (0.60, 0.75, 0.90)
 GRID_SOURCES = (2, 3, 5)
 
 
-def decide(votes: dict[str, float], voters: set, own: str, max_own: float, min_share: float, min_sources: int) -> bool:
-    return outvoted(votes, voters, own, min_sources, max_own, min_share) is not None
+def decide(name: str, votes: dict[str, float], voters: set, own: str, max_own: float, min_share: float, min_sources: int) -> bool:
+    return not honest(name, own) and outvoted(votes, voters, own, min_sources, max_own, min_share) is not None
 
 
 def labelled_rows(samples, rng):
@@ -61,13 +61,13 @@ def evaluate(corpus, rows, k: int = 10) -> list[tuple]:
     index = {x: i for i, x in enumerate(keys)}
     out = []
     for cos in GRID_COSINE:
-        cast = [(_vote(index[normalise(ind.name)], project_key(form), scores, ids, keys, names, cos), own, moved)
+        cast = [(ind.name, _vote(index[normalise(ind.name)], project_key(form), scores, ids, keys, names, cos), own, moved)
                 for form, ind, own, moved in rows]
         for own_max in GRID_OWN:
             for share in GRID_SHARE:
                 for sources in GRID_SOURCES:
-                    fp = sum(decide(v[0], v[1], own, own_max, share, sources) for v, own, _ in cast)
-                    tp = sum(decide(v[0], v[1], moved, own_max, share, sources) for v, _, moved in cast)
+                    fp = sum(decide(n, v[0], v[1], own, own_max, share, sources) for n, v, own, _ in cast)
+                    tp = sum(decide(n, v[0], v[1], moved, own_max, share, sources) for n, v, _, moved in cast)
                     out.append((cos, own_max, share, sources, tp, fp, len(cast)))
     return out
 

@@ -134,7 +134,8 @@ LABELS: list[Label] = [
        note="受帮扶地区(满意度), target 基本满意: a satisfaction row whose name lost its last word"),
     # Reported since the vote takes names of its kind down to cosine 0.35 (2026-11-23):
     _L("indicator.misplaced", "就业促进专项资金", SE, "失业人员实现再就业人数", truth=False,
-       note="an outcome count (people back in work), rightly a 社会效益; the vote's counts are outputs"),
+       note="an outcome count (people back in work), rightly a 社会效益; the vote's counts are outputs. "
+            "Not reported since issue 11 (a count of people under 效益 is not voted out)"),
     *[_L("indicator.misplaced", "征地养老费用", SE, name,
          note="a 决策/过程 indicator of the evaluation framework filed under 社会效益; 质量 is the nearest the form offers")
       for name in ("项目设立的规范性", "资金使用的合规性")],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from typing import Iterator
 
@@ -14,6 +15,18 @@ from jixiao.review.evidence import form_label, normalise, ref, where
 from jixiao.review.linking import project_ids
 from jixiao.review.models import Evidence, Finding
 from jixiao.review.settings import Settings
+
+
+# Rows every form carries (预算执行率, a 满意度, 成本控制有效性): a match on them says nothing of a copy.
+# Corpus frequency (table.generic_share) finds such names only in a corpus large enough to have
+# many projects, and only as written: 预算执行利率, 办事人员满意度 are each one project's spelling.
+_BOILERPLATE = re.compile(r"(预算|资金|经费|支出)\S{0,4}执行利?率$|^执行率$|满意[度率]$|成本控制|费用控制|预算成本")
+
+
+def _same_unit(a: Form, b: Form) -> bool:
+    """Both forms filed by one 实施单位 (an unknown unit is no one's)."""
+    x, y = normalise(a.unit), normalise(b.unit)
+    return bool(x) and x == y
 
 
 def _label(form: Form) -> str:
@@ -119,7 +132,8 @@ def table_copied(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
     generic = {name for name, who in owners.items()
                if len(who) >= 3 and len(who) >= s["table.generic_share"] * n_projects}
     # Each table's rows as normalised names, generic ones blanked (kept in place: row numbers matter).
-    rows = [[nm if (nm := normalise(ind.name)) and nm not in generic else "" for ind in f.indicators] for f in forms]
+    rows = [[nm if (nm := normalise(ind.name)) and nm not in generic and not _BOILERPLATE.search(nm) else ""
+             for ind in f.indicators] for f in forms]
     pairs: dict[tuple[int, int], list] = {}
     similarity = _NameSimilarity(s["table.name_min_lexical"])
     for i, j in sorted(_candidates(forms, rows, keys, s, ctx)):
@@ -164,8 +178,11 @@ def table_copied(forms: list[Form], s: Settings, ctx=None) -> Iterator[Finding]:
                 evidence.append(Evidence(label=f"{_label(other)} 指标", text=f"{b.name} {b.target.raw if b.target else ''}".strip(),
                                          value=round(sim, 3), file=other.source.file, line=b.line, project_name=other.project_name))
         names = "、".join(_label(forms[k]) for k in members)
-        share = max(len(linked[principal][k]) / max(1, len(forms[k].indicators)) for k in members)
-        f = Finding(code="indicator.table_copied", severity="high" if share >= 0.9 else "medium",
+        # High: (almost) a whole table pasted from another unit's project. A unit reusing its own
+        # template for its projects, or part of a table, is medium: less grave, and often honest.
+        whole_elsewhere = any(len(linked[principal][k]) / max(1, sum(1 for x in rows[k] if x)) >= 0.9
+                              and not _same_unit(p, forms[k]) for k in members)
+        f = Finding(code="indicator.table_copied", severity="high" if whole_elsewhere else "medium",
                     message=f"{_label(p)}的绩效指标表与{names}的指标表基本相同（{len(linked[principal][members[0]])} 项指标名称一致或几乎一致），指标未按项目实际设置。",
                     project_name=p.project_name, unit=p.unit, year=p.year, form_type=p.form_type.value,
                     projects=[ref(p)] + [ref(forms[k]) for k in members], evidence=evidence)

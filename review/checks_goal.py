@@ -116,15 +116,47 @@ def normalise_keep_digits(text: str) -> str:
     return re.sub(r"\s+", "", text or "")
 
 
-def _mentions(text: str) -> list[tuple[float, str, str, str]]:
-    """(number, unit, its clause without numbers, its clause) for every "number + unit" in a text."""
+# "每季度开展1次" promises 4 a year: a quantity after 每 + a period is a rate, and the indicator may
+# count the year (4) or the period (1). 每日/每天 (365 or working days?) and 每人/每场 (per what
+# total?) leave the yearly number unknown: such a quantity is not compared at all.
+_PER = re.compile(r"每([^\d每]*)$")
+_PERIODS = re.compile(r"个?(季度|季|半年|年度|年|月度|月|两个?月|双月|半个?月|周|星期|旬)")
+_PER_YEAR = {"季度": 4, "季": 4, "半年": 2, "年度": 1, "年": 1, "月度": 12, "月": 12, "两月": 6, "两个月": 6,
+             "双月": 6, "半月": 24, "半个月": 24, "周": 52, "星期": 52, "旬": 36}
+
+
+def _readings(n: float, unit: str, before: str) -> tuple[float, ...]:
+    """The values a target may rightly give for "n unit" written after `before` in its clause."""
+    per = _PER.search(before)
+    if per is None:
+        return (n,)
+    period = _PERIODS.match(per.group(1))
+    if period is None:
+        return ()
+    if unit == "%":  # a rate per period is the rate of the year
+        return (n,)
+    return tuple(dict.fromkeys((n, n * _PER_YEAR[period.group(1)])))
+
+
+def _mentions(text: str) -> list[tuple[float, str, str, str, tuple[float, ...]]]:
+    """(number, unit, its clause without numbers, its clause, the values a target may rightly give for
+    it) for every "number + unit" in a text."""
     out = []
     for clause in _clauses(text):
         for m in _MENTION.finditer(clause):
             if _RESTATED.search(clause[max(0, m.start() - 5):m.end()]):
                 continue
-            out.append((float(m.group(1)), _unit(m.group(2)), re.sub(r"\d+(?:\.\d+)?", "", clause), clause))
+            n, u = float(m.group(1)), _unit(m.group(2))
+            out.append((n, u, re.sub(r"\d+(?:\.\d+)?", "", clause), clause, _readings(n, u, clause[:m.start()])))
     return out
+
+
+def _agrees(x: float, readings: tuple[float, ...]) -> bool:
+    return any(abs(x - r) <= 1e-9 * max(1.0, abs(r)) for r in readings)  # 1.1 × 12 is 13.200000000000001
+
+
+def _as_promised(pn: float, pu: str, readings: tuple[float, ...]) -> str:
+    return f"{pn:g}{pu}" + (f"，即全年 {readings[-1]:g}{pu}" if len(readings) > 1 else "")
 
 
 def _similar(a: str, b: str) -> float:
@@ -148,23 +180,25 @@ def numbers_mismatch(form: Form, s: Settings) -> Iterator[Finding]:
             same = [(p, _similar(context, p[2])) for p in promised if p[1] == u]
             if not same:
                 continue
-            (pn, _, _, pclause), sim = max(same, key=lambda x: x[1])
-            if sim >= s["goal.numbers_min_context"] and pn != n:
+            (pn, _, _, pclause, readings), sim = max(same, key=lambda x: x[1])
+            if sim >= s["goal.numbers_min_context"] and readings and not _agrees(n, readings):
                 yield finding(form, "goal.numbers_mismatch", "high",
-                              f"{form.project_name}：实际完成情况称指标数为 {n:g}{m.group(2)}，预期目标承诺的却是 {pn:g}{u}（“{pclause}”）。",
+                              f"{form.project_name}：实际完成情况称指标数为 {n:g}{m.group(2)}，预期目标承诺的却是 {_as_promised(pn, u, readings)}（“{pclause}”）。",
                               [where(form, "预期目标", g.expected, pn, e_line), where(form, "实际完成情况", g.actual, n, a_line)],
                               "restated", n, pn)
     # (b) a number promised in the goal text and the target of the indicator that measures it differ
-    for pn, pu, pctx, pclause in promised:
+    for pn, pu, pctx, pclause, readings in promised:
+        if not readings:
+            continue
         same_unit = [i for i in form.indicators
                      if i.target is not None and i.target.kind == "numeric" and i.target.unit and _unit(i.target.unit) == pu]
         if not same_unit:
             continue
         ind = max(same_unit, key=lambda i: _similar(pctx, i.name))  # the indicator that measures this promise
         t = ind.target
-        if t.number != pn and _similar(pctx, ind.name) >= s["goal.numbers_min_name"]:
+        if not _agrees(t.number, readings) and _similar(pctx, ind.name) >= s["goal.numbers_min_name"]:
             yield finding(form, "goal.numbers_mismatch", "medium",
-                              f"{form.project_name}：目标承诺 {pn:g}{pu}（“{pclause}”），指标“{ind.name}”的指标值却是 {t.raw}。",
+                              f"{form.project_name}：目标承诺 {_as_promised(pn, pu, readings)}（“{pclause}”），指标“{ind.name}”的指标值却是 {t.raw}。",
                               [where(form, "预期目标", g.expected, pn, e_line),
                                where(form, f"三级指标 {ind.name} 年度指标值", t.raw, t.number, ind.line)],
                               "target", ind.name, pn)

@@ -7,6 +7,9 @@ when the nearest names that measure the same kind of thing (a count is compared 
 of accuracy with such rates: see head()), filed by other projects, sit almost all under another
 category and almost none under this row's, the row is reported with those neighbours as its evidence.
 
+A count of people under 效益指标 (…人数, …人次) is never voted out: the people a project reached or
+put in work are its outcome, and the counts nearest to it are mostly outputs (慰问人数, 培训人次).
+
 Categories are compared as 成本指标 / 产出指标-数量 / 产出指标-质量 / 产出指标-时效 / 效益指标 /
 满意度指标: the four 效益 二级指标 (经济, 社会, 生态, 可持续影响) overlap in honest use, so a vote
 between them would report judgement calls, not filing errors.
@@ -132,14 +135,23 @@ def _neighbours(vectors: np.ndarray, k: int, heads: list[str]) -> tuple[np.ndarr
     return scores, ids
 
 
-_GENERIC_HEADS = {"情况", "程度", "效果", "水平", "工作", "建设", "指标", "效率", "能力"}
+# Words that name no measure by themselves (保障, 情况, 效果 …): the measured word is the last four
+# characters (健全情况, 安全保障), else 雇员队伍稳定性保障 and 援外干部工作保障 would be one kind.
+_GENERIC_HEADS = {"情况", "程度", "效果", "水平", "工作", "建设", "指标", "效率", "能力", "保障"}
 # Measured words that are one kind of measure however they are spelled: counts, deadlines, satisfaction.
 _HEAD_FAMILIES = [
+    # People who reached an outcome (就业人数, 受益人数, 成功招聘人数): an honest 效益 measure that output
+    # counts ending in 人数 (慰问人数, 聘请数量) must not vote out; they are a kind of their own.
+    ("成效人数", re.compile(r"((就业|创业|受益|脱贫|增收|参保|留用|录用|获奖|晋升|获证|取证)|成功\S{0,6})(人数|人次)$")),
+    # Events that should not happen (有责投诉数, 重大故障数, 群体性事件发生数, target 0): a 效益 or a
+    # quality, never an output delivered.
+    ("事件数", re.compile(r"(发生|投诉|故障|事故|差错|隐患|违规|违法|信访|上访)\S{0,3}(数|数量)$")),
     # …数 is a count (岗位数, 机构数, 来电数), but not 指数, 分数, 系数, 倍数, 参数 (no counts) nor 天数 (a span)
     ("数量", re.compile(r"(数量|[^指分系倍参函天]数|人次|场次|班次|批次|户次|件次)$")),
     ("时效", re.compile(r"(及时性|及时率|时间|时限|时效|期限)$")),
     ("满意度", re.compile(r"(满意度|满意率)$")),
 ]
+OUTCOME_COUNT = "成效人数"
 
 
 def _stem(name: str) -> str:
@@ -151,12 +163,16 @@ def _stem(name: str) -> str:
 def head(name: str) -> str:
     """The measured word a 三级指标 name ends on (及时率, 准确率, 人次, 满意度 …): Chinese puts the head
     last, and it is what decides the category. 宣传活动开展次数 and 宣传活动内容 embed close together
-    but are a count and a quality; names whose heads differ never vote for each other."""
+    but are a count and a quality; names whose heads differ never vote for each other. A rate, a
+    property or a degree is its last three characters: 执行率 and 运行率, 健全性 and 安全性 measure
+    different things."""
     n = _stem(name)
     for family, pattern in _HEAD_FAMILIES:
         if pattern.search(n):
             return family
-    return n[-4:] if n[-2:] in _GENERIC_HEADS else n[-2:]
+    if n[-2:] in _GENERIC_HEADS:
+        return n[-4:]
+    return n[-3:] if n[-1:] in "率性度" else n[-2:]
 
 
 _VOTER_CAP = 50  # voters are counted up to here: a vote needs a few (misplaced_min_sources), not all
@@ -185,6 +201,12 @@ def _vote(u: int, own_project: str, scores: np.ndarray, ids: np.ndarray, keys: l
                     if p != own_project:
                         voters.add(p)
     return votes, voters, support
+
+
+def honest(name: str, own: str) -> bool:
+    """A filing the vote never questions: a count of people under 效益 (就业人数, 受益人数, 参加招聘会人次)
+    is an honest outcome measure, however many projects file counts ending in 人数 as outputs."""
+    return own == "效益指标" and (head(name) == OUTCOME_COUNT or re.search(r"(人数|人次)$", _stem(name)) is not None)
 
 
 def outvoted(votes: dict[str, float], voters: set[str], own: str, min_sources: int, max_own: float,
@@ -238,6 +260,8 @@ def misplaced(forms: list[Form], s: Settings, ctx: Context) -> Iterator:
     index = {k: i for i, k in enumerate(keys)}
     for form, ind in voted:
         own = category(ind.level1, ind.level2)
+        if honest(ind.name, own):
+            continue
         votes, voters, support = _vote(index[normalise(ind.name)], project_key(form), scores, ids, keys, names,
                                        s["indicator.misplaced_min_cosine"])
         verdict = outvoted(votes, voters, own, s["indicator.misplaced_min_sources"],

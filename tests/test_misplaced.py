@@ -87,6 +87,12 @@ def test_head_is_the_measured_word():
     assert head("系统稳定运行天数") != "数量" and head("物业服务考核分数") != "数量"  # a span, a score
     assert head("参训学员满意度") == head("服务对象满意度")
     assert head("长效管理机制建立健全情况") == "健全情况"
+    # people who found work or benefited are an outcome, not an output count (慰问人数)
+    assert head("失业人员实现再就业人数") == head("项目受益人数") == head("事业单位成功招聘人数") != head("高龄老人慰问人数")
+    assert head("有责投诉数") == head("全年重大故障数") != head("宣传活动开展次数")  # events that should not happen
+    # a rate or a property is its last three characters; 保障 names no measure by itself
+    assert head("预算执行率") != head("系统正常运行率") and head("制度健全性") != head("信息安全性")
+    assert head("雇员队伍稳定性保障") != head("援外干部工作保障") != head("符合信息安全保障")
 
 
 def test_a_time_or_deadline_outside_its_category_is_reported_by_name(base):
