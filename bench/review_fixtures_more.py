@@ -247,8 +247,10 @@ def cost_as_output(form: Form) -> str | None:
 
 
 def quantity_as_benefit(form: Form) -> str | None:
-    """An output count (培训班开展班次) filed as a social benefit."""
-    return _move(form, lambda i: i.level2 == "数量指标" and i.target and i.target.unit not in (None, "%"), "效益指标", "社会效益指标", "qty")
+    """An output count (培训班开展班次) filed as a social benefit. Counts of people (慰问人数, 参加见习人数)
+    are left out since issue 11: under 效益 they are honest outcome measures, not misfilings."""
+    return _move(form, lambda i: i.level2 == "数量指标" and i.target and i.target.unit not in (None, "%")
+                 and not i.name.endswith(("人数", "人次")), "效益指标", "社会效益指标", "qty")
 
 
 def _rename(form: Form, pred, name: str, target: str | None, salt: str) -> str | None:
