@@ -154,6 +154,15 @@ def review_cmd(
         row = [sum(1 for f in report.flags if f.code == code and f.severity == sev) for sev in ("high", "medium", "low")]
         t.add_row(code, *[str(n or "") for n in row])
     (out if fmt == ReviewFormat.table else err).print(t, highlight=False)
+    if s.projects:  # the worklist's head: where a reviewer starts
+        top = Table(title=f"projects by risk (top {min(10, len(s.projects))} of {len(s.projects)})", title_justify="left",
+                    show_edge=False, box=None, header_style="bold")
+        for c in ("#", "risk", "project", "unit", "year", "findings", "main problem"):
+            top.add_column(c, overflow="fold")
+        for p in s.projects[:10]:
+            top.add_row(str(p.rank), f"{p.risk:g}", p.project_name or "-", p.unit or "-", str(p.year or "-"),
+                        str(len(p.findings)), (p.top or "")[:60])
+        (out if fmt == ReviewFormat.table else err).print(top, highlight=False)
     if out_file is None and fmt == ReviewFormat.table:
         for f in report.flags:
             where = next((f"{e.file}:{e.line}" for e in f.evidence if e.file), "")
