@@ -123,6 +123,11 @@ class Source(BaseModel):
     last_line: int
     encoding: str | None = None
     spans: list[tuple[int, int]] = Field(default_factory=list)  # >1 when a continuation page was attached
+    # Office/PDF files: where the form's rows stand in the original, for people ("Sheet1!14", "第3页第12行");
+    # empty for text files, whose line numbers say it all.
+    places: dict[int, str] = Field(default_factory=dict)
+    # Office files: row -> {cell text: the cell's place ("Sheet1!C14")}, for the non-empty cells of the form's rows.
+    cell_places: dict[int, dict[str, str]] = Field(default_factory=dict)
 
 
 class Form(BaseModel):

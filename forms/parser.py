@@ -17,9 +17,10 @@ from jixiao.forms.layout import (
     is_funds_header, tail_label,
 )
 from jixiao.forms.funds import item_of
+from jixiao.forms.grid import Grid, read_grid
 from jixiao.forms.models import FormType, Issue, ParseResult
 from jixiao.forms.taxonomy import match_label
-from jixiao.forms.textio import InputError, Row, read_file, rows_of
+from jixiao.forms.textio import InputError, Row, rows_of
 from jixiao.forms.values import looks_like_value
 
 _YEAR_ANYWHERE = re.compile(r"(20\d{2})\s*年度")
@@ -60,7 +61,14 @@ def _section_of(row: Row) -> str:
 
 
 def parse_text(text: str, file: str = "<text>", encoding: str | None = None) -> ParseResult:
+    return parse_grid(Grid(rows_of(text), encoding), file)
+
+
+def parse_grid(grid: Grid, file: str = "<text>") -> ParseResult:
+    """Split a document's rows into forms and read each; the one parser for every format."""
+    encoding = grid.encoding
     result = ParseResult(file=file, encoding=encoding)
+    result.issues.extend(grid.warnings)
     builders: list[FormBuilder] = []
     cur: FormBuilder | None = None
     title: _Title | None = None
@@ -93,7 +101,7 @@ def parse_text(text: str, file: str = "<text>", encoding: str | None = None) -> 
         builders.append(b)
         return b
 
-    for row in rows_of(text):
+    for row in grid.rows:
         if row.blank:
             if cur is not None:
                 cur.new_page(row.no)
@@ -183,14 +191,41 @@ def parse_text(text: str, file: str = "<text>", encoding: str | None = None) -> 
     if not result.forms:
         result.issues.append(Issue(file=file, message="no performance form found (no 项目名称, funds, goal or "
                                    "indicator table was recognised)", severity="error"))
+    if grid.places:
+        _attach_places(result, grid)
     return result
 
 
-def parse_file(path: str | Path) -> ParseResult:
+def _attach_places(result: ParseResult, grid: Grid) -> None:
+    """Each form gets the places of its rows (and of their cells) in the original document."""
+    texts = {r.no: r.cells for r in grid.rows}
+    for form in result.forms:
+        places: dict[int, str] = {}
+        cells: dict[int, dict[str, str]] = {}
+        nos = set(range(form.source.first_line, form.source.last_line + 1))
+        for a, b in form.source.spans:
+            nos.update(range(a, b + 1))
+        nos.update(v for v in form.lines.values() if isinstance(v, int))
+        nos.update(i.line for i in form.indicators)
+        for no in sorted(nos):
+            if no in grid.places:
+                places[no] = grid.places[no]
+            if no in grid.cell_places and no in texts:
+                at: dict[str, str] = {}
+                for text, place in zip(texts[no], grid.cell_places[no]):
+                    if text and place:
+                        at.setdefault(text, place)
+                if at:
+                    cells[no] = at
+        form.source.places = places
+        form.source.cell_places = cells
+
+
+def parse_file(path: str | Path, ocr: bool = False) -> ParseResult:
     path = Path(path)
     try:
-        text, encoding = read_file(path)
+        grid = read_grid(path, ocr=ocr)
     except InputError as e:
         return ParseResult(file=str(path), issues=[Issue(file=e.file, line=e.line, message=e.message,
                                                          severity="error")])
-    return parse_text(text, str(path), encoding)
+    return parse_grid(grid, str(path))

@@ -62,8 +62,22 @@ def finding(form: Form, code: str, severity: Severity, message: str, evidence: l
 
 def where(form: Form, label: str, text: str | None = None, value: float | None = None,
           line: int | None = None) -> Evidence:
+    line = line or form.source.first_line
     return Evidence(label=label, text=text, value=value, file=form.source.file,
-                    line=line or form.source.first_line, project_name=form.project_name)
+                    line=line, project_name=form.project_name, location=location(form, line, text))
+
+
+def location(form: Form, line: int | None, text: str | None = None) -> str | None:
+    """Where a line (and the cell holding `text`, when known) stands in an Office/PDF original; None for text files."""
+    src = form.source
+    if not src.places or line is None:
+        return None
+    cells = src.cell_places.get(line)
+    if cells and text:
+        for t in (text, text.rsplit("/", 1)[-1]):  # 三级指标 evidence reads "level1/level2/name"
+            if t in cells:
+                return cells[t]
+    return src.places.get(line)
 
 
 def ind_evidence(form: Form, ind: Indicator, *fields: str) -> list[Evidence]:

@@ -24,6 +24,7 @@ class Evidence(BaseModel):
     file: str | None = None
     line: int | None = None
     project_name: str | None = None
+    location: str | None = None  # Office/PDF files: the cell or row in the original ("Sheet1!C14", "Sheet1!14")
 
 
 class ProjectRef(BaseModel):
