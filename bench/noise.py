@@ -157,6 +157,65 @@ def label_column(text: str, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+def _name_index(cells: list[str]) -> int | None:
+    """The first cell of an indicator row that is neither empty nor a label: the indicator's name.
+    None on a row with two 二级指标 cells (minhang 政府购买辅助服务 "时效指标 ⇥ 时效指标"), which
+    even the clean export leaves ambiguous."""
+    if sum(_key(c) in _LEVEL2 for c in cells) > 1:
+        return None
+    for n, c in enumerate(cells):
+        k = _key(c)
+        if k and k not in _LABELS and k != "绩效指标":
+            return n
+    return None
+
+
+def shift_row(text: str, rng: random.Random) -> str:
+    """One indicator row's cells, from the name on, one column right of its neighbours' (the name in
+    the target column, every value one column further), one column left where the cell before the
+    name is empty, or only the values one column right (the target in the actual column)."""
+    lines = text.split("\n")
+    rs = roles(lines)
+    for i, role in enumerate(rs):
+        if role != "ind" or _continued(rs, i) or rng.random() >= 0.3:
+            continue
+        cells = lines[i].split("\t")
+        n = _name_index(cells)
+        if n is None:
+            continue
+        how = rng.choice(("right", "left", "values"))
+        if how == "left" and n > 0 and not cells[n - 1].strip():
+            del cells[n - 1]
+        elif how == "values" and n + 1 < len(cells):
+            cells.insert(n + 1, "")
+        else:
+            cells.insert(n, "")
+        lines[i] = "\t".join(cells)
+    return "\n".join(lines)
+
+
+_PARENT = {l2: l1 for l1, l2s in (
+    ("成本指标", _LEVEL2[:3]), ("产出指标", _LEVEL2[3:6]), ("效益指标", _LEVEL2[6:10]), ("满意度指标", _LEVEL2[10:]),
+) for l2 in l2s}
+
+
+def blank_level1(text: str, rng: random.Random) -> str:
+    """The 一级指标 cell left empty on the first row of its block, where the 二级指标 beside it implies it."""
+    lines = text.split("\n")
+    rs = roles(lines)
+    for i, role in enumerate(rs):
+        if role != "ind" or _continued(rs, i) or rng.random() >= 0.5:
+            continue
+        cells = lines[i].split("\t")
+        filled = [n for n, c in enumerate(cells) if _key(c)]
+        for a, b in zip(filled, filled[1:]):
+            if _key(cells[a]) in _LEVEL1 and _PARENT.get(_key(cells[b])) == _key(cells[a]):
+                cells[a] = ""
+                lines[i] = "\t".join(cells)
+                break
+    return "\n".join(lines)
+
+
 # --- cell text --------------------------------------------------------------------------------
 
 def _space(cell: str, rng: random.Random) -> str:
@@ -356,6 +415,8 @@ NOISES: dict[str, Noise] = {
     "wrap_text": wrap_text,
     "label_column": label_column,
     "shift_columns": shift_columns,
+    "shift_row": shift_row,
+    "blank_level1": blank_level1,
     "page_break_split_row": page_break_split_row,
     "page_break_repeat_row": page_break_repeat_row,
     "page_break": page_break,

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from jixiao.forms.funds import FundsBuilder
-from jixiao.forms.indicators import RowReading, cell_kind, is_fragment_row, merge_fragments, read_row
+from jixiao.forms.indicators import RowReading, align, cell_kind, is_fragment_row, merge_fragments, read_row
 from jixiao.forms.layout import (
     GRADES, NO_YEAR, GoalLayout, IndicatorLayout, default_layout, detect_goal_header, detect_indicator_header,
     header_fields, is_funds_header, is_goal_label, tail_label,
@@ -236,6 +236,7 @@ class FormBuilder:
         reading = read_row(cells, lay, self.inherited[0])
         if reading.empty:
             return
+        realigned = self._realign_shifted_values(reading, lay)
         if reading.name is None and not reading.values:
             l1, l2, _ = resolve_levels(reading.labels, self.inherited)
             self.inherited = (l1 or None, l2 or None)  # a label-only row opens a section
@@ -252,7 +253,25 @@ class FormBuilder:
             return
         if reading.name is None:
             self.warn(row.no, "指标行缺少三级指标名称")
-        self._add_indicator(reading, cells, lay, row.no)
+        ind = self._add_indicator(reading, cells, lay, row.no)
+        if realigned:
+            ind.notes.append("本行数值比表头错开一列，已按内容对齐")
+
+    @staticmethod
+    def _realign_shifted_values(reading: RowReading, lay: IndicatorLayout) -> bool:
+        """Values one column right of their headers ("满足 ⇥ 满足 ⇥ 满足" under 计划完成值, 实际完成值,
+        偏差原因): read by position the target is left empty. A form always states a target, so a named
+        row read without one is aligned again by content alone; kept if that finds the target."""
+        if reading.name is None or "target" not in lay.fields or "target" in reading.values \
+                or not reading.value_cells:
+            return False
+        rest = sorted(c for cs in reading.value_cells.values() for c in cs)
+        by_content = align(rest, list(lay.fields), {})
+        if "target" not in by_content:
+            return False
+        reading.value_cells = by_content
+        reading.values = {f: "".join(t for _, t in cs) for f, cs in by_content.items()}
+        return True
 
     def _merge_fragment(self, cells: list[tuple[int, str]], line: int) -> bool:
         prev, prev_cells, prev_lay, inherited_before = self.readings[-1]
@@ -268,8 +287,12 @@ class FormBuilder:
         self.indicators.pop()
         self.readings.pop()
         self.inherited = inherited_before
-        ind = self._add_indicator(read_row(merged, prev_lay, inherited_before[0]), merged, prev_lay, first_line)
+        reading = read_row(merged, prev_lay, inherited_before[0])
+        realigned = self._realign_shifted_values(reading, prev_lay)
+        ind = self._add_indicator(reading, merged, prev_lay, first_line)
         ind.notes.append(f"本行被分页截断，第 {line} 行的续行已并入")
+        if realigned:
+            ind.notes.append("本行数值比表头错开一列，已按内容对齐")
         return True
 
     def _repeats_previous(self, r: RowReading) -> bool:
@@ -337,6 +360,24 @@ class FormBuilder:
 
     # --- finishing -----------------------------------------------------------------------------
 
+    def _check_targets(self) -> None:
+        """A named row without a target where the other rows have one: a name lost or a row shifted.
+
+        A short "name" on such a row is most likely the target itself, standing in the name column
+        because the name cell was empty or the row moved one column left; either way the form does
+        not say which, so the row is kept as read and the line is reported.
+        """
+        if not any(i.target is not None for i in self.indicators):
+            return
+        for ind in self.indicators:
+            if ind.target is not None or not ind.name:
+                continue
+            if len(norm(ind.name)) <= 4:
+                self.warn(ind.line, f"指标行没有年度指标值，“{ind.name}”像是指标值而非名称"
+                                    "（名称缺失或整行错位一列），按名称读取，请核对")
+            else:
+                self.warn(ind.line, f"指标“{ind.name}”没有年度指标值（漏填或错位），请核对")
+
     def infer_type(self) -> FormType | None:
         if self.form_type:
             return self.form_type
@@ -371,6 +412,8 @@ class FormBuilder:
         if year is None and name_year:
             year = name_year
             self.warn(self.first_line, f"表内无年度，按文件名中的 {name_year} 年度")
+        if year is None:
+            self.warn(self.first_line, "表内、跟踪时段和文件名中都没有年度，年度未读取")
         if self.period and NO_YEAR in self.period[0] + self.period[1]:  # "1-6月": the form's year
             if year is None:
                 self.warn(self.lines.get("period"), f"跟踪时段“{self.period[0][5:]}–{self.period[1][5:]}月”无年度，未读取")
@@ -381,6 +424,7 @@ class FormBuilder:
             self.warn(self.first_line, "缺少项目名称")
         if not self.indicators:
             self.warn(last, "没有读到绩效指标行（表不完整或被截断？）")
+        self._check_targets()
         if form_type == FormType.self_evaluation and self.total is None:
             self.warn(last, "没有“总分”行（表不完整或被截断？）")
         if form_type == FormType.tracking and not self.judgement:

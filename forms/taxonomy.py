@@ -128,6 +128,11 @@ def resolve_levels(
         shown = l1s[-1] if l1s else None
         if shown and shown != l1:
             notes.append(f"二级指标“{l2}”不属于一级指标“{shown}”，按分类归入“{l1}”")
+        elif shown is None and inh1 != l1:
+            # The first row of a block with its level-1 cell left empty (or the merged cell's text
+            # printed lower down): the level 2 names its level 1, but the reader should know.
+            above = f"（上一行为“{inh1}”）" if inh1 else ""
+            notes.append(f"未填一级指标{above}，按二级指标“{l2}”归入“{l1}”")
         return l1, l2, notes
     if l1s:
         l1 = l1s[-1]
