@@ -46,9 +46,21 @@ def _segments(rows: list[Row], starts: list[int]) -> list[list[Row]]:
 
 def export_xlsx(src: Path, out: Path, one_sheet: bool, text: str | None = None) -> Path:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     rows, starts = _rows_and_starts(src, text)
     wb = Workbook(write_only=True)
+
+    def cells(ws, r: Row) -> list:
+        out = []
+        for c in r.cells:
+            if c.startswith("="):  # "=40.00(班次)" is text, not a formula
+                cell = WriteOnlyCell(ws, value=c)
+                cell.data_type = "s"
+                out.append(cell)
+            else:
+                out.append(c)
+        return out
     if one_sheet:
         ws = wb.create_sheet("Sheet1")
         line = 0
@@ -56,7 +68,7 @@ def export_xlsx(src: Path, out: Path, one_sheet: bool, text: str | None = None) 
             while line < r.no - 1:  # blank lines and table rules: empty rows, so that row n is line n
                 ws.append([])
                 line += 1
-            ws.append(r.cells or [])
+            ws.append(cells(ws, r))
             line += 1
     else:
         for k, seg in enumerate(_segments(rows, starts), 1):
@@ -68,7 +80,7 @@ def export_xlsx(src: Path, out: Path, one_sheet: bool, text: str | None = None) 
                 while line < r.no:
                     ws.append([])
                     line += 1
-                ws.append(r.cells or [])
+                ws.append(cells(ws, r))
                 line += 1
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
