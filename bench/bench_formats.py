@@ -1,0 +1,265 @@
+"""Forms per second by input format, and the round-trip helpers the format tests share.
+
+    python bench/bench_formats.py [--n 12000] [--pdf-n 1000] [--seed 0] [--compare-pdf-libs]
+
+- text: the generated corpus (bench/synth.py) as text exports, parsed with parse_file;
+- xlsx: the same forms written to .xlsx (bench/office_export.export_xlsx, one sheet per file), parsed;
+- docx: the same forms as .docx (export_docx), parsed;
+- pdf: a subset rendered to PDF by LibreOffice from the docx (bench/render_pdf.py), parsed.
+Files hold 100 forms each (the samples hold 4–24), so per-file overhead counts as it does in practice.
+Rendering and writing are not timed; parsing is (file read + reader + parser), in one process.
+
+--compare-pdf-libs measures pdfplumber against PyMuPDF on the three samples rendered to PDF:
+forms identical to the text export's, and seconds to extract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SAMPLES = ("minhang_2024_declaration", "minhang_2024_tracking", "putuo_2024_self_evaluation")
+_LINE_REF = re.compile(r"第 ?\d+ ?行")
+
+
+def comparable(result) -> list[dict]:
+    """Each form of a ParseResult as a dict, without what depends on where rows stand in the file
+    (source, lines, warnings, indicator/funds/goal line numbers, line numbers inside notes)."""
+    out = []
+    for f in result.forms:
+        d = f.model_dump(mode="json", exclude={"source", "lines", "warnings"})
+        for ind in d["indicators"]:
+            ind.pop("line", None)
+            ind["notes"] = [_LINE_REF.sub("第N行", n) for n in ind["notes"]]
+        if d.get("funds"):
+            for r in d["funds"]["rows"]:
+                r.pop("line", None)
+        d["goal"].pop("expected_line", None)
+        d["goal"].pop("actual_line", None)
+        out.append(d)
+    return out
+
+
+def differences(want: dict, got: dict) -> list[str]:
+    """Which fields of a form differ, for messages: 'indicators[3].actual', 'funds', 'goal.actual'."""
+    out = []
+    for k in want:
+        if want[k] == got.get(k):
+            continue
+        if k == "indicators" and len(want[k]) == len(got[k]):
+            for i, (a, b) in enumerate(zip(want[k], got[k])):
+                out += [f"indicators[{i}].{f}: {a[f]!r} ≠ {b.get(f)!r}" for f in a if a[f] != b.get(f)]
+        elif k == "indicators":
+            out.append(f"indicators: {len(want[k])} ≠ {len(got[k])}")
+        elif k == "goal":
+            out += [f"goal.{f}: {str(want[k][f])[:60]!r} ≠ {str(got[k].get(f))[:60]!r}"
+                    for f in want[k] if want[k][f] != got[k].get(f)]
+        else:
+            out.append(f"{k}: {str(want[k])[:80]!r} ≠ {str(got.get(k))[:80]!r}")
+    return out
+
+
+# --- ruled tables: what reviewers' Word/Excel forms look like when printed -------------------------
+
+def rule_docx(path: Path) -> Path:
+    """Give every table of a .docx single borders (the 'Table Grid' look), as printed forms have."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(str(path))
+    for t in doc.tables:
+        tblpr = t._tbl.tblPr
+        borders = OxmlElement("w:tblBorders")
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            el = OxmlElement(f"w:{edge}")
+            el.set(qn("w:val"), "single")
+            el.set(qn("w:sz"), "4")
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+            borders.append(el)
+        for old in tblpr.findall(qn("w:tblBorders")):
+            tblpr.remove(old)
+        tblpr.append(borders)
+    doc.save(str(path))
+    return path
+
+
+def rule_xlsx(path: Path) -> Path:
+    """Thin borders on every used cell of every sheet's table blocks, wrap text, landscape A4 fit to width."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment, Border, Side
+
+    wb = load_workbook(str(path))
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for ws in wb.worksheets:
+        width = ws.max_column
+        for row in ws.iter_rows():
+            cells = [c for c in row if c.value not in (None, "")]
+            if len(cells) < 2 and not (cells and len(str(cells[0].value)) < 6):
+                continue  # a one-cell title or period line: no table rule
+            for c in row[:width]:
+                c.border = border
+                c.alignment = wrap
+        for col in range(1, width + 1):
+            ws.column_dimensions[_col(col)].width = 16
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.save(str(path))
+    return path
+
+
+def _col(n: int) -> str:
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def export_samples(out: Path, formats=("docx", "xlsx")) -> dict[str, dict[str, Path]]:
+    """The three samples as ruled .docx and .xlsx (one sheet per form) in OUT: {sample: {fmt: path}}."""
+    from bench.office_export import export_docx, export_xlsx
+
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, dict[str, Path]] = {}
+    for name in SAMPLES:
+        src = EXAMPLES / f"{name}.txt"
+        files[name] = {}
+        if "docx" in formats:
+            files[name]["docx"] = rule_docx(export_docx(src, out / f"{name}.docx"))
+        if "xlsx" in formats:
+            files[name]["xlsx"] = rule_xlsx(export_xlsx(src, out / f"{name}.xlsx", one_sheet=False))
+    return files
+
+
+# --- the benchmark --------------------------------------------------------------------------------
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def _write_texts(pairs, out: Path, per_file: int) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for k in range(0, len(pairs), per_file):
+        p = out / f"corpus_{k // per_file:04d}.txt"
+        p.write_text("\n\n".join(t for t, _ in pairs[k:k + per_file]) + "\n", encoding="utf-8")
+        files.append(p)
+    return files
+
+
+def _time_parse(files: list[Path]) -> tuple[float, int]:
+    from jixiao.forms.parser import parse_file
+
+    t = time.perf_counter()
+    n = 0
+    for f in files:
+        r = parse_file(f)
+        n += len(r.forms)
+    return time.perf_counter() - t, n
+
+
+def compare_pdf_libs(tmp: Path) -> dict:
+    from bench.render_pdf import render_pdf
+    from jixiao.forms import read_pdf
+    from jixiao.forms.grid import Grid
+    from jixiao.forms.parser import parse_file, parse_grid
+
+    files = export_samples(tmp / "office", formats=("docx",))
+    pdfs = render_pdf([files[n]["docx"] for n in SAMPLES], tmp / "pdf")
+    out = {}
+    for lib in ("pdfplumber", "pymupdf"):
+        pages_of = getattr(read_pdf, f"_pages_{lib}")
+        same = total = 0
+        secs = 0.0
+        for name, pdf in zip(SAMPLES, pdfs):
+            want = comparable(parse_file(EXAMPLES / f"{name}.txt"))
+            t = time.perf_counter()
+            pages = pages_of(pdf)
+            secs += time.perf_counter() - t
+            rows, places = read_pdf.assemble(pages)
+            got = comparable(parse_grid(Grid(rows=rows, places=places), str(pdf)))
+            total += len(want)
+            same += sum(a == b for a, b in zip(want, got)) if len(want) == len(got) else 0
+        out[lib] = {"identical": same, "forms": total, "seconds": round(secs, 2)}
+        print(f"{lib:10s} forms identical {same}/{total}, extraction {secs:.2f} s for 3 PDFs", flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=12_000)
+    ap.add_argument("--pdf-n", type=int, default=1_000)
+    ap.add_argument("--per-file", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--formats", default="text,xlsx,docx,pdf")
+    ap.add_argument("--compare-pdf-libs", action="store_true")
+    ap.add_argument("--keep", type=Path, help="write the corpus here instead of a temporary folder")
+    a = ap.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    print(_machine())
+    with tempfile.TemporaryDirectory(prefix="bench-formats-") as tmpdir:
+        tmp = a.keep or Path(tmpdir)
+        if a.compare_pdf_libs:
+            compare_pdf_libs(tmp)
+            return 0
+        from bench.office_export import export_docx, export_xlsx
+        from bench.synth import generate_corpus
+
+        formats = a.formats.split(",")
+        pairs = generate_corpus(a.n, seed=a.seed)
+        texts = _write_texts(pairs, tmp / "text", a.per_file)
+        results = {}
+        if "text" in formats:
+            secs, n = _time_parse(texts)
+            results["text"] = (n, secs)
+        if "xlsx" in formats:
+            xs = [export_xlsx(f, tmp / "xlsx" / f"{f.stem}.xlsx", one_sheet=True) for f in texts]
+            secs, n = _time_parse(xs)
+            results["xlsx"] = (n, secs)
+        sub = texts[:max(1, a.pdf_n // a.per_file)]
+        if "docx" in formats or "pdf" in formats:
+            ds = [rule_docx(export_docx(f, tmp / "docx" / f"{f.stem}.docx")) for f in sub]
+            if "docx" in formats:
+                secs, n = _time_parse(ds)
+                results["docx"] = (n, secs)
+            if "pdf" in formats:
+                from bench.render_pdf import available, render_pdf
+                if not available():
+                    print("pdf: skipped, soffice is not installed")
+                else:
+                    t = time.perf_counter()
+                    ps = render_pdf(ds, tmp / "pdf")
+                    print(f"(rendering {len(ps)} docx to PDF took {time.perf_counter() - t:.1f} s, not counted)")
+                    secs, n = _time_parse(ps)
+                    results["pdf"] = (n, secs)
+        for fmt, (n, secs) in results.items():
+            print(f"{fmt:5s} {n:6d} forms in {secs:7.2f} s = {n / secs:8.1f} forms/s")
+        print(json.dumps({k: round(n / s, 1) for k, (n, s) in results.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

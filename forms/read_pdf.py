@@ -1,0 +1,236 @@
+"""Reading PDF files with a text layer (and, with ocr=True, scans through tesseract).
+
+Library: pdfplumber/PyMuPDF — see CHOICE below (measured on the samples rendered to PDF by LibreOffice).
+
+What comes out is a text export's rows (see forms.grid):
+- per page, the tables (ruled tables, found from their lines) and the text lines outside them, top to bottom;
+- a cell wrapped over several lines is one cell: its lines joined (with a space only between two Latin letters,
+  so "100.0⏎0" stays 100.00 and Chinese text is not cut by spaces);
+- a table that continues at the top of the next page (same columns) is joined to the one before; its first
+  row is dropped when it repeats the table's header row. A blank Row still marks the page break inside a
+  joined table: a row that the page break cut in two comes out as two rows, and the parser's page-break
+  repair (merge the remainder into the row above, drop a row repeated after the break) keys on it, as in
+  text exports. The places say where each row stood: "第3页第12行" (12th row of the page, tables' rows and
+  text lines counted together).
+- a PDF without a text layer (a scan) raises InputError saying it needs OCR (--ocr).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jixiao.forms.grid import Grid
+from jixiao.forms.textio import InputError, Row, clean_cell
+
+_LATIN_END = re.compile(r"[A-Za-z]$")
+_LATIN_START = re.compile(r"^[A-Za-z]")
+
+
+def join_lines(text: str | None) -> str:
+    """A wrapped cell's lines as one cell text."""
+    if not text:
+        return ""
+    lines = [s.strip() for s in text.split("\n")]
+    out = ""
+    for s in lines:
+        if not s:
+            continue
+        if out and _LATIN_END.search(out) and _LATIN_START.match(s):
+            out += " "
+        out += s
+    return clean_cell(out)
+
+
+@dataclass
+class _Item:
+    top: float
+    kind: str  # "table" or "line"
+    rows: list[list[str]] = field(default_factory=list)  # raw cell texts, wrapped lines kept as "\n"
+    cols: tuple[float, ...] = ()  # the table's column edges (x), to tell a continuation
+    bottom: float = 0.0  # the table's bottom edge
+
+
+@dataclass
+class _Page:
+    items: list[_Item]
+    has_text: bool
+
+
+def _inside(x0: float, top: float, x1: float, bottom: float, boxes: list[tuple]) -> bool:
+    cx, cy = (x0 + x1) / 2, (top + bottom) / 2
+    return any(b[0] - 1 <= cx <= b[2] + 1 and b[1] - 1 <= cy <= b[3] + 1 for b in boxes)
+
+
+def _lines_of_words(words: list[tuple[float, float, float, float, str]]) -> list[_Item]:
+    """Words (x0, top, x1, bottom, text) outside tables grouped into text lines."""
+    lines: list[list] = []
+    for w in sorted(words, key=lambda w: (round(w[1]), w[0])):
+        if lines and abs(lines[-1][0][1] - w[1]) < max(2.0, (w[3] - w[1]) * 0.5):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    out = []
+    for ws in lines:
+        ws.sort(key=lambda w: w[0])
+        text = clean_cell(" ".join(w[4] for w in ws))
+        if text:
+            out.append(_Item(ws[0][1], "line", [[text]], bottom=max(w[3] for w in ws)))
+    return out
+
+
+def _pages_pdfplumber(path: Path) -> list[_Page]:
+    import pdfplumber
+
+    pages = []
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            has_text = bool(page.chars)
+            items: list[_Item] = []
+            boxes = []
+            for t in page.find_tables():
+                boxes.append(t.bbox)
+                rows = [[c or "" for c in r] for r in t.extract()]
+                cols = tuple(sorted({round(c[0]) for c in t.cells} | {round(c[2]) for c in t.cells}))
+                items.append(_Item(t.bbox[1], "table", rows, cols, t.bbox[3]))
+            words = [(w["x0"], w["top"], w["x1"], w["bottom"], w["text"]) for w in page.extract_words()
+                     if not _inside(w["x0"], w["top"], w["x1"], w["bottom"], boxes)]
+            items.extend(_lines_of_words(words))
+            items.sort(key=lambda i: i.top)
+            pages.append(_Page(items, has_text))
+    return pages
+
+
+def _pages_pymupdf(path: Path) -> list[_Page]:
+    """The same with PyMuPDF: kept for bench/bench_formats.py --compare-pdf-libs only (see CHOICE)."""
+    import pymupdf
+
+    pages = []
+    with pymupdf.open(str(path)) as doc:
+        for page in doc:
+            words = page.get_text("words")
+            has_text = bool(words)
+            items: list[_Item] = []
+            boxes = []
+            for t in page.find_tables().tables:
+                boxes.append(tuple(t.bbox))
+                rows = [[c or "" for c in r] for r in t.extract()]
+                cells = [c for c in t.cells if c]
+                cols = tuple(sorted({round(c[0]) for c in cells} | {round(c[2]) for c in cells}))
+                items.append(_Item(t.bbox[1], "table", rows, cols, t.bbox[3]))
+            ws = [(w[0], w[1], w[2], w[3], w[4]) for w in words if not _inside(w[0], w[1], w[2], w[3], boxes)]
+            items.extend(_lines_of_words(ws))
+            items.sort(key=lambda i: i.top)
+            pages.append(_Page(items, has_text))
+    return pages
+
+
+def _same_cols(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Same left and right edges: a table's column splits may differ from page to page with its rows."""
+    return bool(a and b) and abs(a[0] - b[0]) <= 2 and abs(a[-1] - b[-1]) <= 2
+
+
+def _split_remainder(last: list[str], first: list[str]) -> bool:
+    """Whether the first row of a continued table is the rest of the last row of the page before: every
+    cell it fills is one that was already wrapping over several lines above (numbers and short labels,
+    which fit on one line, never continue)."""
+    filled = [j for j, c in enumerate(first) if c.strip()]
+    return bool(filled) and all(j < len(last) and "\n" in last[j].strip() for j in filled)
+
+
+def assemble(pages: list[_Page]) -> tuple[list[Row], dict[int, str]]:
+    """Pages' tables and lines as rows: continued tables joined, repeated headers dropped, cut rows mended."""
+    entries: list[tuple[list[str] | None, str | None]] = []  # (raw cells, place); None cells: a break
+    # The lowest table edge on any page is the foot of the text area: a table that reaches it was cut there.
+    foot = max((i.bottom for p in pages for i in p.items if i.kind == "table"), default=0.0)
+    open_table: _Item | None = None  # the table that the next page may continue
+    header: list[str] | None = None
+    for pno, page in enumerate(pages, 1):
+        k = 0
+        for idx, item in enumerate(page.items):
+            if item.kind == "line":
+                k += 1
+                entries.append((None, None))
+                entries.append((item.rows[0], f"第{pno}页第{k}行"))
+                open_table = None
+                continue
+            table_rows = item.rows
+            continues = idx == 0 and open_table is not None and _same_cols(open_table.cols, item.cols)
+            if continues and header and table_rows and [join_lines(c) for c in table_rows[0]] == header:
+                k += 1  # a header row repeated on the new page
+                table_rows = table_rows[1:]
+            if continues and table_rows and entries and entries[-1][0] is not None \
+                    and open_table.bottom >= foot - 24 and _split_remainder(entries[-1][0], table_rows[0]):
+                last, place = entries.pop()
+                first = table_rows[0]
+                width = max(len(last), len(first))
+                last, first = last + [""] * (width - len(last)), first + [""] * (width - len(first))
+                entries.append(([f"{a}\n{b}" if b.strip() else a for a, b in zip(last, first)], place))
+                table_rows = table_rows[1:]
+                k += 1
+            elif continues:
+                entries.append((None, None))  # a page break inside the table: the parser's repairs key on it
+            else:
+                entries.append((None, None))
+                header = [join_lines(c) for c in table_rows[0]] if table_rows else None
+            for r in table_rows:
+                k += 1
+                entries.append((r, f"第{pno}页第{k}行"))
+            open_table = item
+        if page.items and page.items[-1].kind != "table":
+            open_table = None
+
+    rows: list[Row] = []
+    places: dict[int, str] = {}
+    for raw, place in entries:
+        cells = [join_lines(c) for c in raw] if raw is not None else []
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells and (not rows or rows[-1].blank):
+            continue  # one blank row per break
+        no = len(rows) + 1
+        rows.append(Row(no, cells))
+        if place:
+            places[no] = place
+    while rows and rows[-1].blank:
+        rows.pop()
+    return rows, places
+
+
+def read(path: Path, ocr: bool = False) -> Grid:
+    path = Path(path)
+    if ocr:
+        return read_ocr(path)
+    try:
+        pages = _pages_pdfplumber(path)
+    except InputError:
+        raise
+    except Exception as e:  # pdfminer raises many kinds on a damaged file
+        raise InputError(str(path), f"not a readable PDF: {type(e).__name__}: {e}") from None
+    if not any(p.has_text for p in pages):
+        raise InputError(str(path), "PDF without a text layer (a scan?): it needs OCR; run again with --ocr")
+    rows, places = assemble(pages)
+    if not rows:
+        raise InputError(str(path), "the PDF holds no table and no text")
+    return Grid(rows=rows, places=places)
+
+
+# --- OCR ---------------------------------------------------------------------------------------
+
+def tesseract_missing() -> str | None:
+    """Why OCR cannot run here, or None when tesseract with chi_sim is installed."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return "tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)"
+    langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True).stdout.split()
+    if "chi_sim" not in langs:
+        return "tesseract has no chi_sim language data (apt-get install tesseract-ocr-chi-sim)"
+    return None
+
+
+def read_ocr(path: Path, dpi: int = 300) -> Grid:
+    raise InputError(str(path), "OCR is not implemented yet")
