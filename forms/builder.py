@@ -14,10 +14,10 @@ from jixiao.forms.funds import FundsBuilder
 from jixiao.forms.indicators import RowReading, align, cell_kind, is_fragment_row, merge_fragments, read_row
 from jixiao.forms.layout import (
     GRADES, NO_YEAR, GoalLayout, IndicatorLayout, default_layout, detect_goal_header, detect_indicator_header,
-    header_fields, is_funds_header, is_goal_label, tail_label,
+    header_fields, is_funds_header, is_goal_label, is_numbered_item, tail_label,
 )
 from jixiao.forms.models import FORM_TYPE_ZH, Form, FormType, Goal, Indicator, Issue, Judgement, Source
-from jixiao.forms.taxonomy import label_char_share, match_label, resolve_levels
+from jixiao.forms.taxonomy import label_char_share, label_key, match_label, resolve_levels
 from jixiao.forms.textio import Row
 from jixiao.forms.values import is_placeholder, norm, parse_number, parse_value
 
@@ -31,6 +31,26 @@ def _value_key(text: str) -> str:
     if v is not None and v.kind == "numeric":
         return f"{v.number:g}{v.unit or ''}"
     return norm(text)
+
+
+_OPERATOR_COLS = ("指标性质", "符号", "运算符")
+_UNIT_COLS = ("度量单位", "计量单位", "单位")
+_OPERATORS = {"=": "=", "＝": "=", "≥": "≥", ">=": "≥", "≤": "≤", "<=": "≤", ">": ">", "<": "<", "＞": ">", "＜": "<"}
+
+
+def _with_operator_and_unit(extra: dict[str, str], target: str, actual: str | None,
+                            notes: list[str]) -> tuple[str, str | None]:
+    """Templates that give the operator and the unit columns of their own (Sichuan: 指标性质 | 指标值 |
+    度量单位 | 完成值) say what the samples write in one cell: "=" "100" "%" is "=100(%)"."""
+    op = next((_OPERATORS.get(norm(extra[c])) for c in _OPERATOR_COLS if c in extra), None)
+    unit = next((norm(extra[c]) for c in _UNIT_COLS if c in extra and not is_placeholder(extra[c])), None)
+    if parse_number(target) is None or (op is None and unit is None):
+        return target, actual
+    suffix = f"({unit})" if unit else ""
+    notes.append("指标值由" + "、".join(c for c in (*_OPERATOR_COLS, *_UNIT_COLS) if c in extra) + "栏合成")
+    if actual and parse_number(actual) is not None:
+        actual = actual + suffix
+    return (op or "") + target + suffix, actual
 
 
 class FormBuilder:
@@ -124,6 +144,10 @@ class FormBuilder:
                 self._tail(row, tl)
                 self.section = "tail"
                 return
+        if self.section == "indicators" and self.indicators and row.texts and label_key(row.texts[0][1]) == "合计":
+            self._sum_row(row)
+            self.section = "tail"
+            return
         found = header_fields(row)
         if found:
             self.set_fields(found, row)
@@ -135,6 +159,10 @@ class FormBuilder:
             return
         if self.section == "goal":
             first = row.texts[0][1] if row.texts else ""
+            if is_numbered_item(first):
+                # "2.项目实施内容及过程概述 | …" (Sichuan): another item of 项目基本情况, not the goal
+                self.warn(row.no, f"未识别的行，已跳过：“{row.joined()[:40]}”")
+                return
             m = match_label(first)
             if m is None or not m.exact:
                 self._goal_content(row.no, row.texts)
@@ -181,6 +209,16 @@ class FormBuilder:
             assigned = [(role, texts[0])]
         for role, (_, text) in assigned:
             self.goal.setdefault(role, []).append((line, text))
+
+    def _sum_row(self, row: Row) -> None:
+        """合计 closing the indicator table (Sichuan): 权重 total, then 得分 total when filled in."""
+        self.lines.setdefault("total_score", row.no)
+        nums = [v for _, t in row.texts[1:] if (v := parse_number(t)) is not None]
+        if len(nums) >= 2:
+            self.max_score, self.total = nums[0], nums[1]
+        elif nums:
+            self.max_score = nums[0]
+            self.warn(row.no, f"“合计”行只有权重合计 {nums[0]:g}，没有得分合计，总分未读取")
 
     def _tail(self, row: Row, label: str) -> None:
         texts = row.texts
@@ -350,10 +388,13 @@ class FormBuilder:
             if v.get(f) and num is None and not is_placeholder(v[f]):
                 notes.append(f"“{f}”栏不是数字：“{v[f]}”")
         extra = {f.split(":", 1)[1]: t for f, t in v.items() if f.startswith("extra:")}
+        target, actual = v.get("target"), v.get("actual")
+        if extra and target:
+            target, actual = _with_operator_and_unit(extra, target, actual, notes)
         return Indicator(
             level1=l1, level2=l2, name=r.name[1] if r.name else "",
-            target=parse_value(v.get("target")), plan=parse_value(v.get("plan")),
-            actual=parse_value(v.get("actual")), weight=weight, score=score,
+            target=parse_value(target), plan=parse_value(v.get("plan")),
+            actual=parse_value(actual), weight=weight, score=score,
             deviation=v.get("deviation") or None, level1_raw=raw1, level2_raw=raw2,
             extra=extra, notes=notes, line=line,
         )
@@ -425,7 +466,7 @@ class FormBuilder:
         if not self.indicators:
             self.warn(last, "没有读到绩效指标行（表不完整或被截断？）")
         self._check_targets()
-        if form_type == FormType.self_evaluation and self.total is None:
+        if form_type == FormType.self_evaluation and self.total is None and "total_score" not in self.lines:
             self.warn(last, "没有“总分”行（表不完整或被截断？）")
         if form_type == FormType.tracking and not self.judgement:
             self.warn(last, "没有“绩效跟踪总体判断”（表不完整或被截断？）")

@@ -219,7 +219,9 @@ def funds_unit(row: Row) -> str | None:
     return None
 
 
-GOAL_ROW_LABELS = {"年度总体目标", "项目绩效目标", "绩效目标", "总体目标", "年度绩效目标", "项目总体目标", "年度目标"}
+GOAL_ROW_LABELS = {"年度总体目标", "项目绩效目标", "绩效目标", "总体目标", "年度绩效目标", "项目总体目标", "年度目标",
+                   # Sichuan's 部门预算项目支出绩效自评表, Anhui's 年度总体目标完成情况 row
+                   "项目基本情况", "项目年度目标完成情况", "年度总体目标完成情况"}
 _GOAL_COLS = {
     "预期目标": "expected",
     "年度预期目标": "expected",
@@ -232,7 +234,22 @@ _GOAL_COLS = {
     "中长期目标": "overall",
     "年度总体目标": "annual",
     "年度目标": "annual",
+    "项目年度目标": "expected",  # Sichuan: 项目年度目标 | 年度目标完成情况
+    "年初设定目标": "expected",
+    "年度目标完成情况": "actual",
+    "年度总体目标完成情况综述": "actual",
 }
+_NUMBERED = re.compile(r"^\d{1,2}[.、．]")
+
+
+def _goal_key(text: str) -> str:
+    """A goal label's key without its item number ("1.项目年度目标完成情况")."""
+    return _goal_key_cached(text) if len(text) <= 24 else _NUMBERED.sub("", label_key(text))
+
+
+@lru_cache(maxsize=16384)
+def _goal_key_cached(text: str) -> str:
+    return _NUMBERED.sub("", label_key(text))
 
 
 @dataclass
@@ -245,7 +262,7 @@ def detect_goal_header(row: Row) -> GoalLayout | None:
     texts = row.texts
     if not texts:
         return None
-    keys = [(col, label_key(t), t) for col, t in texts]
+    keys = [(col, _goal_key(t), t) for col, t in texts]
     labelled = any(k in GOAL_ROW_LABELS for _, k, _ in keys[:1]) or any(k in _GOAL_COLS for _, k, _ in keys)
     if not labelled:
         return None
@@ -269,8 +286,13 @@ def detect_goal_header(row: Row) -> GoalLayout | None:
 
 
 def is_goal_label(cell: str) -> bool:
-    k = label_key(cell)
+    k = _goal_key(cell)
     return k in GOAL_ROW_LABELS or k in _GOAL_COLS
+
+
+def is_numbered_item(cell: str) -> bool:
+    """A short numbered row label that is not a goal label ("2.项目实施内容及过程概述")."""
+    return bool(_NUMBERED.match(label_key(cell))) and len(cell) <= 24 and not is_goal_label(cell)
 
 
 SECTION_LABELS = {"绩效指标", "年度绩效指标", "项目绩效指标", "绩效指标情况"}

@@ -88,3 +88,28 @@ def test_real_file_parses_fully(name):
         assert len(got.indicators) == want["indicator_rows"]
         assert [i.name for i in got.indicators] == want["indicators"]
         assert got.total_score == want["total_score"]
+
+
+def test_sichuan_template_once_its_cells_are_cells():
+    # What a Word/HTML table reader hands the parser for the 大英 page: its ' | ' cells as cells. The
+    # stored text stops inside the first indicator row; its end and the 合计 row are added as the template
+    # has them (权重 10, 得分 10; 合计 with the weights' sum only, as the first form on the page shows).
+    from jixiao.forms import parse_text
+
+    text = (REAL / "sichuan_daying_2023_self_evaluation.txt").read_text(encoding="utf-8")
+    cells = "\n".join("\t".join(c.strip() for c in line.split("|")) for line in text.split("\n"))
+    cells = cells.rstrip() + "\t%\t100\t10\t10\n合计\t100\n"
+    (form,) = parse_text(cells, "daying.txt").forms
+    want = TRUTH["sichuan_daying_2023_self_evaluation.txt"]["forms"][1]
+    assert (form.project_name, form.year, form.department, form.unit) == (
+        want["project_name"], want["year"], want["department"], want["unit"])
+    assert (form.goal.expected, form.goal.actual) == ("根据要求购买安可设备,并完成项目资金支付。", "完成")
+    (ind,) = form.indicators
+    assert (ind.level1, ind.level2, ind.name) == ("产出指标", "质量指标", want["indicators"][0])
+    assert (ind.target.op, ind.target.number, ind.target.unit, ind.actual.number, ind.weight, ind.score) == (
+        "=", 100.0, "%", 100.0, 10.0, 10.0)
+    assert ind.extra == {"指标性质": "=", "度量单位": "%"}  # the columns as the form gives them
+    assert (form.max_score, form.total_score) == (100.0, None)
+    assert any("合计" in w.message and w.line == form.lines["total_score"] for w in form.warnings)
+    # the rest of 项目基本情况 is reported, not read as the goal
+    assert any("项目实施内容" in w.message for w in form.warnings)
