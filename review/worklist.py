@@ -96,11 +96,10 @@ def _ref(f: Finding) -> ProjectRef:
 
 def _group(kind: str, gid: str, members: list[Finding], message: str) -> FindingGroup:
     lead = members[0]
-    refs: list[ProjectRef] = []
+    refs: dict[tuple, ProjectRef] = {}  # one unit's group can hold thousands of members: no pairwise scan
     for f in members:
         for r in (f.projects or [_ref(f)]):
-            if all((r.project_name, r.unit, r.year, r.form_type) != (x.project_name, x.unit, x.year, x.form_type) for x in refs):
-                refs.append(r)
+            refs.setdefault((r.project_name, r.unit, r.year, r.form_type), r)
     names = {f.project_name for f in members}
     risks = sorted((f.risk for f in members), reverse=True)
     return FindingGroup(
@@ -110,7 +109,7 @@ def _group(kind: str, gid: str, members: list[Finding], message: str) -> Finding
         unit=lead.unit if len({f.unit for f in members}) == 1 else None,
         year=lead.year if len({f.year for f in members}) == 1 else None,
         form_type=lead.form_type if len({f.form_type for f in members}) == 1 else None,
-        members=[f.id for f in members], projects=refs,
+        members=[f.id for f in members], projects=list(refs.values()),
         risk=round(risks[0] + 0.1 * sum(risks[1:]), 2),
         substantive=any(substantive(f.code) for f in members), appendix=all(in_appendix(f) for f in members))
 
