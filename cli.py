@@ -25,9 +25,11 @@ app = typer.Typer(
     name="jixiao",
     help=(
         "jixiao（绩效）reads Chinese budget performance forms — 绩效目标申报表, 绩效跟踪表, 绩效自评表 — "
-        "from text exports and keeps them in a corpus for review.\n\n"
+        "from text exports, Excel (.xlsx .xlsm .xls), CSV, Word (.docx) and PDF files, and keeps them in a corpus "
+        "for review.\n\n"
         "Example:\n\n"
         "  jixiao ingest examples/ --db corpus.db\n\n"
+        "  jixiao ingest 自评表.xlsx 申报表.docx 跟踪表.pdf --db corpus.db\n\n"
         "  jixiao stats --db corpus.db\n\n"
         "  jixiao parse examples/minhang_2024_tracking.txt --format table"
     ),
@@ -76,13 +78,20 @@ def _write(text: str) -> None:
 
 @app.command()
 def parse(
-    files: list[Path] = typer.Argument(..., help="Text exports (UTF-8 or GB18030/GBK); folders are read recursively."),
+    files: list[Path] = typer.Argument(..., help="Text exports (UTF-8 or GB18030/GBK), .xlsx/.xlsm/.xls workbooks (every sheet), .csv, .docx or .pdf files; folders are read recursively."),
     fmt: ParseFormat = typer.Option(ParseFormat.json, "--format", "-f", help="json, jsonl, csv (one row per indicator) or table."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print parse warnings on stderr."),
+    ocr: bool = typer.Option(False, "--ocr", help="PDF pages without a text layer (scans): recognise the text by OCR (needs the OCR engine, see README › Formats); slow."),
 ) -> None:
     """Print the forms found in FILES without storing them.
 
     Example: jixiao parse examples/putuo_2024_self_evaluation.txt --format csv > indicators.csv
+
+    Example: jixiao parse 2024自评表.xlsx --format table        (every sheet; places read "Sheet1!C14")
+
+    Example: jixiao parse 申报表.csv 申报表.xls 跟踪表.docx
+
+    Example: jixiao parse 扫描件.pdf --ocr --format table
     """
     from jixiao.forms.export import print_table, to_csv, to_json, to_jsonl
     from jixiao.forms.parser import parse_file
@@ -94,7 +103,7 @@ def parse(
     forms = []
     failed = bool(problems)
     for path in paths:
-        result = parse_file(path)
+        result = parse_file(path, ocr=ocr)
         forms.extend(result.forms)
         for issue in result.all_issues():
             if issue.severity == "error":
@@ -111,11 +120,12 @@ def parse(
 
 @app.command()
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files or folders of text exports."),
+    paths: list[Path] = typer.Argument(..., help="Files or folders: text exports, .xlsx/.xlsm/.xls, .csv, .docx, .pdf."),
     db: Path = typer.Option(Path("jixiao.db"), "--db", envvar="JIXIAO_DB", help="Corpus file (SQLite); created if missing."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Report as a table, json or jsonl."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal and there are several files)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every parse warning, not only their count."),
+    ocr: bool = typer.Option(False, "--ocr", help="PDF pages without a text layer (scans): recognise the text by OCR (needs the OCR engine, see README › Formats); slow."),
 ) -> None:
     """Parse files and folders and store their forms in the corpus.
 
@@ -123,6 +133,10 @@ def ingest(
     is written in one transaction; a file that fails changes nothing, and the others go on.
 
     Example: jixiao ingest examples/ --db corpus.db
+
+    Example: jixiao ingest 2024自评表.xlsx 2023申报表.xls 跟踪表.csv 申报表.docx 自评报告.pdf --db corpus.db
+
+    Example: jixiao ingest 扫描件/ --ocr --db corpus.db
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -141,7 +155,7 @@ def ingest(
     try:
         with store, bar:
             task = bar.add_task("", total=len(files))
-            for report in run(store, files, progress=lambda f: bar.update(task, advance=1, description=f.name)):
+            for report in run(store, files, progress=lambda f: bar.update(task, advance=1, description=f.name), ocr=ocr):
                 reports.append(report)
                 if fmt == ReportFormat.jsonl:
                     _write(report.model_dump_json())

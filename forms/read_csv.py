@@ -8,7 +8,6 @@ so a row's place gives its physical line(s) ("第3行", "第3–4行") and each 
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 from jixiao.forms.grid import Grid, GridBuilder, column_letter

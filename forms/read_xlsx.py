@@ -51,8 +51,6 @@ def _check_container(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             infos = [i for i in z.infolist() if i.filename.startswith("xl/worksheets/")]
-            if z.testzip is None:  # pragma: no cover
-                return
     except zipfile.BadZipFile as e:
         raise InputError(file, f"damaged Excel file (not a valid ZIP container): {e}") from None
     size = sum(i.file_size for i in infos)

@@ -14,12 +14,15 @@ from typing import Callable, Iterable, Iterator, Literal
 
 from pydantic import BaseModel, Field
 
+from jixiao.forms.grid import OFFICE_SUFFIXES, read_grid
+from jixiao.forms.grid import TEXT_SUFFIXES as TEXT_SUFFIXES
 from jixiao.forms.models import Issue
-from jixiao.forms.parser import parse_text
+from jixiao.forms.parser import parse_grid, parse_text
 from jixiao.forms.textio import InputError, decode_bytes
 from jixiao.index.store import Store
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".tsv"}
+# What a folder is searched for: text exports, and the Office/PDF files forms/grid.read_grid reads.
+SUFFIXES = TEXT_SUFFIXES | OFFICE_SUFFIXES | {".xlsm"}
 
 Status = Literal["stored", "replaced", "unchanged", "duplicate", "failed"]
 
@@ -43,11 +46,12 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileReport]]:
         if not p.exists():
             problems.append(FileReport(path=str(p), status="failed", error="no such file or directory"))
         elif p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                           and not f.name.startswith("~$"))  # ~$book.xlsx: an Office lock file
             if not found:
                 problems.append(FileReport(path=str(p), status="failed", error=(
-                    f"folder holds no text exports ({', '.join(sorted(TEXT_SUFFIXES))})")))
+                    f"folder holds no text exports, spreadsheets, Word or PDF files ({', '.join(sorted(SUFFIXES))})")))
             for f in found:
                 if f.resolve() not in seen:
                     seen.add(f.resolve())
@@ -58,7 +62,7 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileReport]]:
     return files, problems
 
 
-def ingest_file(store: Store, path: Path) -> FileReport:
+def ingest_file(store: Store, path: Path, ocr: bool = False) -> FileReport:
     key = str(path.resolve())
     shown = str(path)
     try:
@@ -72,10 +76,15 @@ def ingest_file(store: Store, path: Path) -> FileReport:
     if old is None and (other := store.file_by_hash(sha)) is not None:
         return FileReport(path=shown, status="duplicate", same_as=other)
     try:
-        text, encoding = decode_bytes(data, shown)
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            text, encoding = decode_bytes(data, shown)
+            result = parse_text(text, shown, encoding)
+        else:  # Office, PDF, CSV, or a text export under another name: read_grid tells them apart
+            grid = read_grid(path, ocr=ocr)
+            encoding = grid.encoding
+            result = parse_grid(grid, shown)
     except InputError as e:
         return FileReport(path=shown, status="failed", error=str(e))
-    result = parse_text(text, shown, encoding)
     warnings = result.all_issues()
     if result.failed:
         errors = [str(i) for i in result.issues if i.severity == "error"]
@@ -88,9 +97,10 @@ def ingest_file(store: Store, path: Path) -> FileReport:
     )
 
 
-def ingest(store: Store, files: list[Path], progress: Callable[[Path], None] | None = None) -> Iterator[FileReport]:
+def ingest(store: Store, files: list[Path], progress: Callable[[Path], None] | None = None,
+           ocr: bool = False) -> Iterator[FileReport]:
     for f in files:
-        report = ingest_file(store, f)
+        report = ingest_file(store, f, ocr)
         if progress is not None:
             progress(f)
         yield report

@@ -48,6 +48,7 @@ def review_cmd(
     llm_comments: bool = typer.Option(True, "--llm-comments/--no-llm-comments", help="Draft a 审核意见 per project with findings."),
     llm_cache: Optional[Path] = typer.Option(None, "--llm-cache", help="JSON-lines file keeping the model's answers (default: the corpus with --db, else none)."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar for the model's questions on stderr (default: when stderr is a terminal)."),
+    ocr: bool = typer.Option(False, "--ocr", help="PDF pages without a text layer (scans): recognise the text by OCR (see README › Formats); slow."),
 ) -> None:
     """Run every check and report what is copied, boilerplate or inconsistent, with evidence.
 
@@ -106,7 +107,7 @@ def review_cmd(
         for p in problems:
             error(f"{p.path}: {p.error}")
         for f in files:
-            result = parse_file(f)
+            result = parse_file(f, ocr=ocr)
             for issue in result.issues:
                 if issue.severity == "error":
                     error(issue)
@@ -164,8 +165,10 @@ def review_cmd(
                         str(len(p.findings)), (p.top or "")[:60])
         (out if fmt == ReviewFormat.table else err).print(top, highlight=False)
     if out_file is None and fmt == ReviewFormat.table:
+        from jixiao.review.report_common import place as _place
+
         for f in report.flags:
-            where = next((f"{e.file}:{e.line}" for e in f.evidence if e.file), "")
+            where = next((_place(e) for e in f.evidence if e.file), "")
             out.print(f"{f.severity:<6} {f.code:<36} {f.message}  [{where}] {f.id}", highlight=False)
             if f.llm is not None:
                 out.print(f"{'':<6} {'':<36} 模型判断 {f.llm.verdict}：{f.llm.explanation}", highlight=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jixiao.review.models import Finding, FindingGroup, ProjectRisk, Report
+from jixiao.review.models import Evidence, Finding, FindingGroup, ProjectRisk, Report
 from jixiao.review.worklist import in_appendix, projects_of, rank_projects
 
 CSV_COLUMNS = ["id", "code", "severity", "decision", "project_name", "unit", "year", "form_type", "message",
@@ -46,10 +46,17 @@ def _evidence_text(f: Finding) -> str:
     return "\n".join(parts)
 
 
+def place(e: Evidence) -> str:
+    """Where evidence stands, for people: `file:line` for text exports, `file Sheet1!C14` for Office/PDF files."""
+    if not e.file:
+        return ""
+    return f"{e.file} {e.location}" if e.location else f"{e.file}:{e.line}"
+
+
 def _where(f: Finding) -> str:
     seen = []
     for e in f.evidence:
-        w = f"{e.file}:{e.line}" if e.file else ""
+        w = place(e)
         if w and w not in seen:
             seen.append(w)
     return "\n".join(seen)

@@ -20,7 +20,7 @@ from itertools import combinations
 from jixiao.forms.models import FORM_TYPE_ZH
 from jixiao.review.models import Evidence, Finding, FindingGroup, Report
 from jixiao.review.codes import code_zh
-from jixiao.review.report_common import VERDICT_ZH, Item, Section, comments_for, has_llm, layout, llm_summary, money_text, project_title
+from jixiao.review.report_common import VERDICT_ZH, Item, Section, comments_for, has_llm, layout, llm_summary, money_text, place, project_title
 
 MIN_SHARED = 6  # normalised characters; shorter common runs are set phrases (完成率达100%), not copying
 MAX_COMPARE = 20000  # SequenceMatcher is quadratic at worst; beyond this a text is shown unmarked
@@ -213,7 +213,7 @@ def compare_texts(texts: list[str], pairs: list[tuple[int, int]]) -> list[str]:
 
 
 def _where(e: Evidence) -> str:
-    return f"{e.file}:{e.line}" if e.file else ""
+    return place(e)
 
 
 def _value(e: Evidence) -> str:

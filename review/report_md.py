@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from jixiao.review.codes import code_zh
 from jixiao.review.models import Evidence, Finding, Report
-from jixiao.review.report_common import Item, Section, comments_for, layout, llm_line, llm_summary, money_text, project_title
+from jixiao.review.report_common import Item, Section, comments_for, layout, llm_line, llm_summary, money_text, place, project_title
 
 
 def _one_line(text: str) -> str:
@@ -27,7 +27,7 @@ def _finding(f: Finding, indent: str = "") -> list[str]:
     if f.llm is not None:
         out.append(f"{indent}  - {_one_line(llm_line(f))}")
     for e in f.evidence:
-        out.append(f"{indent}  - {e.label}：{_value(e)} — `{e.file}:{e.line}`")
+        out.append(f"{indent}  - {e.label}：{_value(e)} — `{place(e)}`")
     return out
 
 
