@@ -9,6 +9,7 @@ from pathlib import Path
 from jixiao.forms.models import Form
 from jixiao.review import checks_corpus, checks_execution, checks_goal, checks_goal_corpus, checks_goal_text, checks_indicator, checks_link, checks_misplaced, checks_numbers, checks_project_mismatch, checks_rows  # noqa: F401  (register the checks)
 from jixiao.review.catalogue import CHECKS, Context
+from jixiao.review.evidence import locate
 from jixiao.review.models import SEVERITY_RANK, Finding, Report, Summary
 from jixiao.review.settings import Settings, load_settings
 from jixiao.review.worklist import organise
@@ -62,6 +63,7 @@ def review(forms: list[Form], settings: Settings | None = None, only: list[str] 
                 findings.extend(check.fn(form, settings))
         else:
             findings.extend(check.fn(forms, settings, ctx))
+    locate(findings, forms)  # Office/PDF files: evidence names its cell or row ("Sheet1!C14")
     if only:
         findings = [f for f in findings if selected(f.code, only)]
     findings = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min_severity]]

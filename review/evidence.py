@@ -74,10 +74,27 @@ def location(form: Form, line: int | None, text: str | None = None) -> str | Non
         return None
     cells = src.cell_places.get(line)
     if cells and text:
-        for t in (text, text.rsplit("/", 1)[-1]):  # 三级指标 evidence reads "level1/level2/name"
+        # 三级指标 evidence reads "level1/level2/name"; corpus evidence "name target"
+        for t in (text, text.rsplit("/", 1)[-1], text.split(" ", 1)[0], text.split("（", 1)[0]):
             if t in cells:
                 return cells[t]
     return src.places.get(line)
+
+
+def locate(findings: list[Finding], forms: list[Form]) -> None:
+    """Give a location to evidence built without where() (corpus checks build Evidence themselves)."""
+    by_file: dict[str, list[Form]] = {}
+    for f in forms:
+        if f.source.places:
+            by_file.setdefault(f.source.file, []).append(f)
+    if not by_file:
+        return
+    for finding_ in findings:
+        for e in finding_.evidence:
+            if e.location is None and e.file in by_file and e.line is not None:
+                form = next((f for f in by_file[e.file] if e.line in f.source.places), None)
+                if form is not None:
+                    e.location = location(form, e.line, e.text)
 
 
 def ind_evidence(form: Form, ind: Indicator, *fields: str) -> list[Evidence]:
