@@ -53,6 +53,7 @@ class _Item:
     rows: list[list[str]] = field(default_factory=list)  # raw cell texts, wrapped lines kept as "\n"
     cols: tuple[float, ...] = ()  # the table's column edges (x), to tell a continuation
     bottom: float = 0.0  # the table's bottom edge
+    last_full: list[bool] = field(default_factory=list)  # per column: the last row's text runs to the cell's edge
 
 
 @dataclass
@@ -83,6 +84,27 @@ def _lines_of_words(words: list[tuple[float, float, float, float, str]]) -> list
     return out
 
 
+def _last_full(cells: list, words: list[tuple[float, float, float, float, str]]) -> list[bool]:
+    """For each cell of a table's last row: whether its last text line fills the cell's width, i.e. the text
+    was wrapped there and may go on (on the next page, when the page break cut the row)."""
+    out = []
+    for bbox in cells:
+        if not bbox:
+            out.append(False)
+            continue
+        x0, top, x1, bottom = bbox
+        inside = [w for w in words if x0 - 1 <= (w[0] + w[2]) / 2 <= x1 + 1 and top - 1 <= (w[1] + w[3]) / 2 <= bottom + 1]
+        if not inside:
+            out.append(False)
+            continue
+        last_top = max(w[1] for w in inside)
+        line = [w for w in inside if w[1] >= last_top - 2]
+        size = max(w[3] - w[1] for w in line)
+        right = max(w[2] for w in line)
+        out.append(x1 - right <= size * 2.2 + 2)  # kinsoku may push one character down
+    return out
+
+
 def _pages_pdfplumber(path: Path) -> list[_Page]:
     import pdfplumber
 
@@ -92,14 +114,19 @@ def _pages_pdfplumber(path: Path) -> list[_Page]:
             has_text = bool(page.chars)
             items: list[_Item] = []
             boxes = []
+            last_cells = {}
             for t in page.find_tables():
                 boxes.append(t.bbox)
                 rows = [[c or "" for c in r] for r in t.extract()]
                 cols = tuple(sorted({round(c[0]) for c in t.cells} | {round(c[2]) for c in t.cells}))
                 items.append(_Item(t.bbox[1], "table", rows, cols, t.bbox[3]))
-            words = [(w["x0"], w["top"], w["x1"], w["bottom"], w["text"]) for w in page.extract_words()
-                     if not _inside(w["x0"], w["top"], w["x1"], w["bottom"], boxes)]
-            items.extend(_lines_of_words(words))
+                last_cells[id(items[-1])] = t.rows[-1].cells if t.rows else []
+            words = [(w["x0"], w["top"], w["x1"], w["bottom"], w["text"]) for w in page.extract_words()]
+            tables = [i for i in items if i.kind == "table"]
+            if tables:
+                last = max(tables, key=lambda i: i.bottom)
+                last.last_full = _last_full(last_cells[id(last)], words)
+            items.extend(_lines_of_words([w for w in words if not _inside(*w[:4], boxes)]))
             items.sort(key=lambda i: i.top)
             pages.append(_Page(items, has_text))
     return pages
@@ -116,14 +143,15 @@ def _pages_pymupdf(path: Path) -> list[_Page]:
             has_text = bool(words)
             items: list[_Item] = []
             boxes = []
+            ws = [(w[0], w[1], w[2], w[3], w[4]) for w in words]
             for t in page.find_tables().tables:
                 boxes.append(tuple(t.bbox))
                 rows = [[c or "" for c in r] for r in t.extract()]
                 cells = [c for c in t.cells if c]
                 cols = tuple(sorted({round(c[0]) for c in cells} | {round(c[2]) for c in cells}))
                 items.append(_Item(t.bbox[1], "table", rows, cols, t.bbox[3]))
-            ws = [(w[0], w[1], w[2], w[3], w[4]) for w in words if not _inside(w[0], w[1], w[2], w[3], boxes)]
-            items.extend(_lines_of_words(ws))
+                items[-1].last_full = _last_full(t.rows[-1].cells if t.rows else [], ws)
+            items.extend(_lines_of_words([w for w in ws if not _inside(*w[:4], boxes)]))
             items.sort(key=lambda i: i.top)
             pages.append(_Page(items, has_text))
     return pages
@@ -134,19 +162,37 @@ def _same_cols(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return bool(a and b) and abs(a[0] - b[0]) <= 2 and abs(a[-1] - b[-1]) <= 2
 
 
-def _split_remainder(last: list[str], first: list[str]) -> bool:
-    """Whether the first row of a continued table is the rest of the last row of the page before: every
-    cell it fills is one that was already wrapping over several lines above (numbers and short labels,
-    which fit on one line, never continue)."""
+_GOES_ON = re.compile(r"\S[-—–/、，,（(.]$")
+_CUT_NUMBER = re.compile(r"\d\.\d?$")  # "100.0" over "0(%)": amounts are written with two decimals
+_TAIL = re.compile(r"^[)）%％]|^[(（][^)）]{0,4}[)）]$")
+
+
+def _split_remainder(last: list[str], last_full: list[bool], first: list[str]) -> bool:
+    """Whether the first row of a continued table is the rest of the last row of the page before.
+
+    A PDF does not say so: a row cut by a page break and two rows look alike. The rest fills only cells that
+    were filled above, and each of them goes on from what stands above: the line above ran to the
+    cell's edge (wrapped text), ended with a hyphen, comma or open bracket, or the rest is a unit such as
+    "(起)" or "%)". A new row has cells under finished ones: short numbers, labels, a sentence's end."""
     filled = [j for j, c in enumerate(first) if c.strip()]
-    return bool(filled) and all(j < len(last) and "\n" in last[j].strip() for j in filled)
+    if not filled or any(j >= len(last) or not last[j].strip() for j in filled):
+        return False
+    from jixiao.forms.values import looks_like_value
+
+    def goes_on(j: int) -> bool:
+        above, below = last[j].strip(), first[j].strip()
+        if _TAIL.search(below) or _GOES_ON.search(above) or (_CUT_NUMBER.search(above) and below[:1].isdigit()):
+            return True
+        if looks_like_value(join_lines(above)):
+            return False  # a number or a target with its unit is complete
+        return j < len(last_full) and last_full[j]
+
+    return all(goes_on(j) for j in filled)
 
 
 def assemble(pages: list[_Page]) -> tuple[list[Row], dict[int, str]]:
     """Pages' tables and lines as rows: continued tables joined, repeated headers dropped, cut rows mended."""
     entries: list[tuple[list[str] | None, str | None]] = []  # (raw cells, place); None cells: a break
-    # The lowest table edge on any page is the foot of the text area: a table that reaches it was cut there.
-    foot = max((i.bottom for p in pages for i in p.items if i.kind == "table"), default=0.0)
     open_table: _Item | None = None  # the table that the next page may continue
     header: list[str] | None = None
     for pno, page in enumerate(pages, 1):
@@ -164,7 +210,7 @@ def assemble(pages: list[_Page]) -> tuple[list[Row], dict[int, str]]:
                 k += 1  # a header row repeated on the new page
                 table_rows = table_rows[1:]
             if continues and table_rows and entries and entries[-1][0] is not None \
-                    and open_table.bottom >= foot - 24 and _split_remainder(entries[-1][0], table_rows[0]):
+                    and _split_remainder(entries[-1][0], open_table.last_full, table_rows[0]):
                 last, place = entries.pop()
                 first = table_rows[0]
                 width = max(len(last), len(first))
