@@ -103,17 +103,22 @@ def rule_xlsx(path: Path) -> Path:
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
+    col_width = 18  # in widths of "0": about 8 Chinese characters
     for ws in wb.worksheets:
         width = ws.max_column
         for row in ws.iter_rows():
             cells = [c for c in row if c.value not in (None, "")]
-            if len(cells) < 2 and not (cells and len(str(cells[0].value)) < 6):
-                continue  # a one-cell title or period line: no table rule
+            if not cells or (len(cells) == 1 and cells[0].column == 1 and len(str(cells[0].value)) > 5):
+                continue  # a title or period line in column A: no table rule
             for c in row[:width]:
                 c.border = border
                 c.alignment = wrap
+            # LibreOffice does not grow rows to fit wrapped text on loading an .xlsx: set the height.
+            lines = max((-(-sum(2 if ord(ch) > 255 else 1 for ch in str(c.value)) // (col_width - 2)) for c in cells),
+                        default=1)
+            ws.row_dimensions[row[0].row].height = 15 * max(1, lines) + 2
         for col in range(1, width + 1):
-            ws.column_dimensions[_col(col)].width = 16
+            ws.column_dimensions[_col(col)].width = col_width
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
