@@ -432,6 +432,10 @@ from jixiao.review.command import review_cmd  # noqa: E402
 
 app.command("review")(review_cmd)
 
+from jixiao.web.command import serve_cmd  # noqa: E402
+
+app.command("serve")(serve_cmd)
+
 
 def main() -> None:
     app()

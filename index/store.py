@@ -18,7 +18,9 @@ from jixiao.forms.models import Form, Issue
 
 # 3: llm_answers, the language model's answers by (prompt version, model, input hash). Opening an
 # older corpus adds the table (the DDL is idempotent) and keeps everything else as it was.
-SCHEMA_VERSION = 3
+# 4: decisions, a reviewer's decision on a finding or a group by its stable id (`jixiao serve`);
+# added the same way, and read by `jixiao review --db`.
+SCHEMA_VERSION = 4
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,6 +108,13 @@ CREATE TABLE IF NOT EXISTS llm_answers (
     answer_json TEXT NOT NULL,
     created TEXT NOT NULL,
     PRIMARY KEY (prompt_version, model, input_hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS decisions (
+    id TEXT PRIMARY KEY,
+    decision TEXT NOT NULL CHECK (decision IN ('accepted', 'dismissed')),
+    note TEXT,
+    reviewer TEXT,
+    decided_at TEXT NOT NULL
 ) WITHOUT ROWID;
 """
 
@@ -245,6 +254,28 @@ class Store:
             "INSERT OR REPLACE INTO llm_answers(prompt_version, model, input_hash, answer_json, created) "
             "VALUES (?, ?, ?, ?, ?)",
             (prompt_version, model, input_hash, answer_json, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+
+    # --- reviewers' decisions ------------------------------------------------------------------
+    # Keyed by the stable id of a finding or a group (review/models.py), not by any row of the
+    # forms: re-ingesting a file leaves them alone, and a re-review finds them again.
+
+    def decisions(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT id, decision FROM decisions"))
+
+    def decision_rows(self) -> dict[str, dict]:
+        return {r[0]: {"id": r[0], "decision": r[1], "note": r[2], "reviewer": r[3], "decided_at": r[4]}
+                for r in self.conn.execute("SELECT id, decision, note, reviewer, decided_at FROM decisions")}
+
+    def put_decisions(self, rows: list[dict]) -> None:
+        """Each row {id, decision, note?, reviewer?}; decision None removes it. One transaction for all."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.transaction() as c:
+            for r in rows:
+                if r.get("decision") is None:
+                    c.execute("DELETE FROM decisions WHERE id = ?", (r["id"],))
+                    continue
+                c.execute("INSERT OR REPLACE INTO decisions(id, decision, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?)",
+                          (r["id"], r["decision"], r.get("note") or None, r.get("reviewer") or None, now))
 
     def _insert_issue(self, c: sqlite3.Connection, file_id: int, form_id: int | None, issue: Issue) -> None:
         c.execute("INSERT INTO issues(file_id, form_id, line, severity, message) VALUES (?, ?, ?, ?, ?)",

@@ -35,7 +35,7 @@ def review_cmd(
     fmt: ReviewFormat = typer.Option(ReviewFormat.table, "--format", "-f", help="What goes to stdout: table (a summary, and each finding without --out), or the report as json, jsonl, csv or md (the summary then goes to stderr)."),
     only: Optional[list[str]] = typer.Option(None, "--only", help="Only these codes (repeatable; 'goal.*' for a family)."),
     min_severity: MinSeverity = typer.Option(MinSeverity.low, "--min-severity", help="Leave out findings below this severity."),
-    decisions: Optional[Path] = typer.Option(None, "--decisions", help="A reviewer's decisions: JSON {id: accepted|dismissed}, or an earlier .json or .xlsx report with its decision column filled in."),
+    decisions: Optional[Path] = typer.Option(None, "--decisions", help="A reviewer's decisions: JSON {id: accepted|dismissed}, or an earlier .json or .xlsx report with its decision column filled in. With --db the corpus's decisions (jixiao serve) are read too; this file wins where both decide."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="TOML file overriding thresholds of review/settings.toml."),
     llm_url: Optional[str] = typer.Option(None, "--llm-url", envvar="JIXIAO_LLM_URL", help="OpenAI-compatible endpoint of a language model, e.g. http://127.0.0.1:8080/v1 (optional)."),
     llm_model: Optional[str] = typer.Option(None, "--llm-model", envvar="JIXIAO_LLM_MODEL", help="Model name on that server, e.g. qwen2.5:7b-instruct, deepseek-chat."),
@@ -118,6 +118,8 @@ def review_cmd(
         except StoreError as e:
             fail(str(e))
         forms = list(store.forms())
+        # Decisions taken in `jixiao serve` live in the corpus; a --decisions file wins over them.
+        known = store.decisions() | known
     else:
         fail("nothing to review: give files or folders, or --db FILE")
     if not forms:

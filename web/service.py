@@ -1,0 +1,401 @@
+"""What the workbench does, apart from HTTP: search, a project's forms side by side, the review queue
+and reviewers' decisions. app.py turns these into pages and JSON; both use the same functions.
+
+The review runs once in a background thread when the server starts (with the corpus's embedding
+cache, as `jixiao review --db` does), is kept in memory, and runs again when the corpus version
+changes (a re-ingest) or on request. Decisions are written to the corpus (table `decisions`) in one
+transaction and applied to the kept review at once, so nothing needs re-running after a decision.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+from jixiao.forms.models import Form
+from jixiao.index import faiss_index
+from jixiao.index import search as search_mod
+from jixiao.index.store import Store
+from jixiao.review.models import SEVERITY_RANK, Finding, Report, Summary
+from jixiao.review.worklist import apply_group_decisions
+
+FORM_ORDER = {"declaration": 0, "tracking": 1, "self_evaluation": 2}
+FORM_ZH = {"declaration": "绩效目标申报表", "tracking": "绩效跟踪表", "self_evaluation": "绩效自评表"}
+DECISIONS = ("accepted", "dismissed")
+PAGE = 25
+
+
+class BadRequest(Exception):
+    """Bad input from a client: answered with `status` and the message, never a 500."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+# --- index cache ---------------------------------------------------------------------------------
+# index/search.py opens the FAISS index from disk on every call, right for a command that runs
+# once; a server keeps it open. The cache is keyed by the index file's mtime, so a rebuilt index
+# (`jixiao index`) is read again, and the model check of search._open still runs on every load.
+_original_open = search_mod._open
+_index_cache: dict[tuple, tuple] = {}
+_index_lock = threading.Lock()
+
+
+def _cached_open(store: Store, db: Path, kind, model):
+    idx_path, meta_path = faiss_index.paths(db, kind)
+    try:
+        stamp = (idx_path.stat().st_mtime_ns, meta_path.stat().st_mtime_ns)
+    except OSError:
+        return _original_open(store, db, kind, model)  # raises the command's "run jixiao index" error
+    key = (str(db), kind, model, stamp)
+    hit = _index_cache.get(key)
+    if hit is None:
+        with _index_lock:
+            hit = _index_cache.get(key)
+            if hit is None:
+                hit = _original_open(store, db, kind, model)
+                for k in [k for k in _index_cache if k[:3] == key[:3]]:
+                    del _index_cache[k]
+                _index_cache[key] = hit
+    return hit
+
+
+search_mod._open = _cached_open
+
+
+def _clean(text: object) -> str:
+    return " ".join(str(text or "").split())
+
+
+class Workbench:
+    def __init__(self, db: Path, model: str | None = None, review_on_start: bool = True):
+        self.db = Path(db)
+        self.model = model
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self.report: Report | None = None
+        self.report_version: int | None = None
+        self.state = "idle"  # idle, running, ready, failed
+        self.error: str | None = None
+        self.review_seconds: float | None = None
+        self._thread: threading.Thread | None = None
+        with Store(self.db) as s:  # fails early, with the command's message, on a missing corpus
+            self.corpus_version = s.corpus_version
+        if review_on_start:
+            self.start_review()
+
+    # --- the corpus, one connection per thread -----------------------------------------------
+
+    def store(self) -> Store:
+        s = getattr(self._local, "store", None)
+        if s is None:
+            s = self._local.store = Store(self.db)
+        return s
+
+    # --- the review ---------------------------------------------------------------------------
+
+    def start_review(self) -> bool:
+        """Run the review in the background unless it is running; False when it already was."""
+        with self._lock:
+            if self.state == "running":
+                return False
+            self.state = "running"
+            self.error = None
+            self._thread = threading.Thread(target=self._run_review, name="jixiao-review", daemon=True)
+            self._thread.start()
+            return True
+
+    def wait(self, timeout: float | None = None) -> None:
+        t = self._thread
+        if t is not None:
+            t.join(timeout)
+
+    def _run_review(self) -> None:
+        from jixiao.index.build import corpus_model
+        from jixiao.index.embed import load_embedder
+        from jixiao.index.vectors import embed_cached
+        from jixiao.review.engine import review
+
+        t0 = time.perf_counter()
+        try:
+            with Store(self.db) as store:
+                version = store.corpus_version
+                forms = list(store.forms())
+                embedder = load_embedder(corpus_model(store, self.model))
+                lock = threading.Lock()
+
+                def embed(texts):
+                    with lock:
+                        return embed_cached(store, embedder, texts)[0]
+
+                report = review(forms, decisions=None, embed=embed) if forms else None
+                decisions = store.decisions()
+            if report is not None:
+                _apply(report, decisions)
+            with self._lock:
+                self.report, self.report_version = report, version
+                self.review_seconds = time.perf_counter() - t0
+                self.state = "ready"
+        except Exception as e:  # shown on the pages and in /api/status; the server keeps serving search
+            with self._lock:
+                self.state, self.error = "failed", f"{type(e).__name__}: {e}"
+
+    def status(self) -> dict:
+        version = self.store().corpus_version
+        if self.state == "ready" and self.report_version != version:
+            self.start_review()  # the corpus changed (re-ingest): review again, keep serving the old one meanwhile
+        return {"state": self.state, "error": self.error, "corpus_version": version,
+                "reviewed_version": self.report_version, "stale": self.report_version not in (None, version),
+                "seconds": self.review_seconds,
+                "findings": len(self.report.flags) if self.report else 0,
+                "projects": len(self.report.summary.projects) if self.report else 0}
+
+    # --- decisions ----------------------------------------------------------------------------
+
+    def decide(self, rows: list[dict]) -> list[dict]:
+        if not rows:
+            raise BadRequest("no decision given: send {\"id\": …, \"decision\": \"accepted\"|\"dismissed\"}")
+        clean = []
+        report = self.report
+        known = None
+        if report is not None:
+            known = {f.id for f in report.flags} | {g.id for g in report.groups}
+        for r in rows:
+            if not isinstance(r, dict):
+                raise BadRequest("each decision is an object {id, decision, note, reviewer}")
+            fid = r.get("id")
+            if not isinstance(fid, str) or not fid.strip():
+                raise BadRequest("a decision needs the id of a finding or a group")
+            decision = r.get("decision")
+            if decision not in DECISIONS and decision is not None:
+                raise BadRequest(f"decision must be 'accepted' or 'dismissed' (or null to withdraw it), got {decision!r}")
+            if known is not None and fid not in known:
+                raise BadRequest(f"no finding or group with id {fid!r} in the review", 404)
+            note, reviewer = r.get("note"), r.get("reviewer")
+            for name, v in (("note", note), ("reviewer", reviewer)):
+                if v is not None and not isinstance(v, str):
+                    raise BadRequest(f"{name} must be text")
+                if v is not None and len(v) > 4000:
+                    raise BadRequest(f"{name} is too long (4000 characters at most)")
+            clean.append({"id": fid.strip(), "decision": decision, "note": (note or "").strip() or None,
+                          "reviewer": (reviewer or "").strip() or None})
+        self.store().put_decisions(clean)  # one transaction
+        rows_now = self.store().decision_rows()
+        with self._lock:
+            if self.report is not None:
+                _apply(self.report, {k: v["decision"] for k, v in rows_now.items()})
+        return [rows_now.get(r["id"], {"id": r["id"], "decision": None}) for r in clean]
+
+    def decision_rows(self) -> dict[str, dict]:
+        return self.store().decision_rows()
+
+    # --- search -------------------------------------------------------------------------------
+
+    def search(self, q: str, kind: str = "indicator", n: int = 10, year: int | None = None,
+               form_type: str | None = None, department: str | None = None, unit: str | None = None):
+        from jixiao.index.embed import EmbeddingError
+        from jixiao.index.faiss_index import IndexError_
+
+        if not (q or "").strip():
+            raise BadRequest("empty query: type the text to look for")
+        if kind not in ("indicator", "goal", "project"):
+            raise BadRequest(f"kind must be indicator, goal or project, got {kind!r}")
+        if form_type and form_type not in FORM_ORDER:
+            raise BadRequest(f"form type must be one of {', '.join(FORM_ORDER)}, got {form_type!r}")
+        if not 1 <= n <= 200:
+            raise BadRequest("n must be between 1 and 200")
+        filters = search_mod.Filters(year=year, form_type=form_type or None, department=department or None, unit=unit or None)
+        try:
+            return search_mod.search(self.store(), self.db, q, kind, n, filters, self.model)
+        except search_mod.SearchError as e:
+            raise BadRequest(str(e)) from None
+        except (IndexError_, EmbeddingError) as e:
+            raise BadRequest(str(e), 409) from None
+
+    def facets(self) -> dict:
+        c = self.store().conn
+        col = lambda name: [r[0] for r in c.execute(  # noqa: E731
+            f"SELECT DISTINCT {name} FROM forms WHERE {name} IS NOT NULL ORDER BY {name} LIMIT 500")]
+        return {"years": col("year"), "departments": col("department"), "units": col("unit")}
+
+    # --- a project ----------------------------------------------------------------------------
+
+    def project(self, name: str, unit: str | None, similar_n: int = 5) -> dict:
+        name = (name or "").strip()
+        if not name:
+            raise BadRequest("no project named: give ?name=项目名称 (and &unit=实施单位)")
+        store = self.store()
+        if unit:
+            rows = store.conn.execute("SELECT f.data, fl.path FROM forms f JOIN files fl ON fl.id = f.file_id "
+                                      "WHERE f.project_name = ? AND f.unit = ?", (name, unit)).fetchall()
+        else:
+            rows = store.conn.execute("SELECT f.data, fl.path FROM forms f JOIN files fl ON fl.id = f.file_id "
+                                      "WHERE f.project_name = ?", (name,)).fetchall()
+        if not rows:
+            raise BadRequest(f"no project named {name!r}" + (f" of {unit!r}" if unit else "") + " in the corpus", 404)
+        forms = [Form.model_validate_json(d) for d, _ in rows]
+        units = sorted({f.unit or "" for f in forms})
+        if not unit and len(units) > 1:
+            raise BadRequest(f"{name!r} is the name of projects of several units ({'、'.join(units)}): give &unit=", 400)
+        unit = forms[0].unit
+        forms.sort(key=lambda f: (f.year or 0, FORM_ORDER.get(f.form_type.value, 9), f.source.first_line))
+        columns = [{"form_type": f.form_type.value, "form_zh": FORM_ZH.get(f.form_type.value, f.form_type.value),
+                    "year": f.year, "file": f.source.file, "line": f.source.first_line,
+                    "period": f"{f.period_start or ''}–{f.period_end or ''}" if f.period_start else None,
+                    "total_score": f.total_score, "grade": f.grade,
+                    "execution_rate": f.funds.execution_rate if f.funds else None} for f in forms]
+        findings = self.findings_of(name, unit)
+        marks: dict[tuple[str, int], list[str]] = {}
+        for f in findings:
+            for e in f.evidence:
+                if e.file and e.line:
+                    marks.setdefault((e.file, e.line), [])
+                    if f.id not in marks[(e.file, e.line)]:
+                        marks[(e.file, e.line)].append(f.id)
+        goals = []
+        for role, label in (("overall", "项目总目标"), ("annual", "年度总体目标"), ("expected", "预期目标"), ("actual", "实际完成情况")):
+            cells, prev = [], None
+            for f in forms:
+                text = getattr(f.goal, role)
+                line = getattr(f.goal, f"{role}_line", None) if role in ("expected", "actual") else None
+                changed = bool(text) and prev is not None and _clean(text) != _clean(prev)
+                cells.append({"text": text, "changed": changed, "line": line,
+                              "flags": marks.get((f.source.file, line), []) if line else []})
+                if text:
+                    prev = text
+            if any(c["text"] for c in cells):
+                goals.append({"role": role, "label": label, "cells": cells})
+        order: list[str] = []
+        by_name: dict[str, list] = {}
+        for i, f in enumerate(forms):
+            for ind in f.indicators:
+                key = ind.name or f"{ind.level2}（无名称）"
+                if key not in by_name:
+                    by_name[key] = [None] * len(forms)
+                    order.append(key)
+                if by_name[key][i] is None:
+                    by_name[key][i] = ind
+        indicators = []
+        for key in order:
+            cells, prev = [], None
+            first = next(ind for ind in by_name[key] if ind is not None)
+            for i, ind in enumerate(by_name[key]):
+                if ind is None:
+                    cells.append(None)
+                    continue
+                target = ind.target.raw if ind.target else None
+                changed = prev is not None and _clean(target) != _clean(prev)
+                cells.append({"target": target, "plan": ind.plan.raw if ind.plan else None,
+                              "actual": ind.actual.raw if ind.actual else None, "weight": ind.weight,
+                              "score": ind.score, "deviation": ind.deviation, "line": ind.line,
+                              "changed": changed, "flags": marks.get((forms[i].source.file, ind.line), [])})
+                prev = target
+            indicators.append({"name": key, "level1": first.level1, "level2": first.level2, "cells": cells,
+                               "absent": any(c is None for c in cells)})
+        similar, similar_error = [], None
+        try:
+            _, hits = search_mod.similar(store, self.db, name, similar_n, self.model) if len(
+                {(f.project_name, f.unit) for f in forms}) == 1 else (None, [])
+            similar = [h.model_dump() for h in hits]
+        except search_mod.SearchError as e:
+            similar_error = str(e)
+        except Exception as e:  # a missing index must not take the project page down
+            similar_error = str(e)
+        return {"project_name": name, "unit": unit, "department": forms[0].department,
+                "forms": columns, "goals": goals, "indicators": indicators,
+                "findings": [f.model_dump() for f in findings], "review": self.state,
+                "similar": similar, "similar_error": similar_error}
+
+    def findings_of(self, name: str, unit: str | None) -> list[Finding]:
+        report = self.report
+        if report is None:
+            return []
+        out = []
+        for f in report.flags:
+            if (f.project_name == name and f.unit == unit) or any(
+                    p.project_name == name and p.unit == unit for p in f.projects):
+                out.append(f)
+        out.sort(key=lambda f: -f.risk)
+        return out
+
+    # --- the queue ----------------------------------------------------------------------------
+
+    def queue(self, unit: str | None = None, code: str | None = None, severity: str | None = None,
+              decision: str | None = None, page: int = 1, size: int = PAGE) -> dict:
+        if severity and severity not in SEVERITY_RANK:
+            raise BadRequest(f"severity must be high, medium or low, got {severity!r}")
+        if decision and decision not in (*DECISIONS, "undecided"):
+            raise BadRequest(f"decision must be accepted, dismissed or undecided, got {decision!r}")
+        if page < 1:
+            raise BadRequest("page starts at 1")
+        report = self.report
+        status = self.status()
+        if report is None:
+            return {"status": status, "projects": [], "total": 0, "page": page, "pages": 0, "groups": {}}
+        selected = self._filtered(report, unit, code, severity, decision)
+        by_id = {f.id: f for f in selected}
+        projects = []
+        for p in report.summary.projects:
+            ids = [i for i in p.findings if i in by_id]
+            if ids:
+                projects.append((p, ids))
+        pages = max(1, -(-len(projects) // size))
+        chunk = projects[(page - 1) * size: page * size]
+        groups = {g.id: g for g in report.groups}
+        out = []
+        for p, ids in chunk:
+            fs = [by_id[i] for i in ids]
+            gids = list(dict.fromkeys(f.group for f in fs if f.group))
+            out.append({**p.model_dump(), "findings": [f.model_dump() for f in fs],
+                        "groups": [groups[g].model_dump() for g in gids if g in groups]})
+        return {"status": status, "projects": out, "total": len(projects), "findings": len(selected),
+                "page": page, "pages": pages,
+                "codes": sorted(report.summary.by_code), "units": sorted({f.unit for f in report.flags if f.unit})[:1000]}
+
+    @staticmethod
+    def _filtered(report: Report, unit, code, severity, decision) -> list[Finding]:
+        from jixiao.review.engine import selected as code_selected
+
+        out = []
+        for f in report.flags:
+            if unit and f.unit != unit and not any(p.unit == unit for p in f.projects):
+                continue
+            if code and not code_selected(f.code, [code]):
+                continue
+            if severity and SEVERITY_RANK[f.severity] < SEVERITY_RANK[severity]:
+                continue
+            if decision and (f.decision or "undecided") != decision:
+                continue
+            out.append(f)
+        return out
+
+    def export(self, unit=None, code=None, severity=None, decision=None) -> Report:
+        """The queue as it is filtered, as a Report the existing writers take."""
+        report = self.report
+        if report is None:
+            raise BadRequest("the review is still running: try again in a moment", 503)
+        flags = self._filtered(report, unit, code, severity, decision)
+        ids = {f.id for f in flags}
+        groups = [g for g in report.groups if any(m in ids for m in g.members)]
+        projects = [p.model_copy(update={"findings": [i for i in p.findings if i in ids]})
+                    for p in report.summary.projects if any(i in ids for i in p.findings)]
+        s = report.summary
+        summary = Summary(forms=s.forms, findings=len(flags), by_code=dict(sorted(Counter(f.code for f in flags).items())),
+                          by_severity={k: n for k in ("high", "medium", "low") if (n := sum(f.severity == k for f in flags))},
+                          decisions=dict(Counter(f.decision for f in flags if f.decision)), settings=s.settings,
+                          llm=s.llm, projects=projects, groups=len(groups))
+        return Report(summary=summary, flags=flags, groups=groups,
+                      comments={k: c for k, c in report.comments.items() if set(c.finding_ids) & ids})
+
+
+def _apply(report: Report, decisions: dict[str, str]) -> None:
+    """Decisions onto a kept review, as `review(decisions=…)` would have set them."""
+    for f in report.flags:
+        f.decision = decisions.get(f.id)
+    for g in report.groups:
+        g.decision = None
+    apply_group_decisions(report.flags, report.groups, decisions)
+    report.summary.decisions = dict(Counter(f.decision for f in report.flags if f.decision))
