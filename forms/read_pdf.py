@@ -340,7 +340,7 @@ def _ocr_lines(tsv: str) -> list[list[str]]:
         if len(f) < 12 or f[0] != "5" or not f[11].strip():
             continue
         try:
-            left, top, width, height = int(f[6]), int(f[7]), int(f[8]), int(f[9])
+            left, width, height = int(f[6]), int(f[8]), int(f[9])
         except ValueError:
             continue
         lines.setdefault((f[2], f[3], f[4]), []).append((left, width, height, f[11].strip()))
