@@ -1,6 +1,13 @@
 """Reading PDF files with a text layer (and, with ocr=True, scans through tesseract).
 
-Library: pdfplumber/PyMuPDF — see CHOICE below (measured on the samples rendered to PDF by LibreOffice).
+Library: pdfplumber (MIT; pdfminer.six for text, pypdfium2 to render pages for OCR). Measured against
+PyMuPDF 2.0 (AGPL-3.0: using it would put jixiao under the AGPL, or need a commercial licence) on the three
+samples written to ruled .docx and rendered to PDF by LibreOffice, with the same row assembly below
+(python bench/bench_formats.py --compare-pdf-libs, 2-core AMD EPYC):
+  pdfplumber: 38 of 39 forms identical to the text export's, 4.3 s to extract the 3 PDFs (83 pages);
+  PyMuPDF:    0 of 39 — its table cells come with characters out of order ("2024-01-01" as "2024 01- -01",
+              "鉴定、认定费" as "鉴定认定、费") and the parser crashed on two of the files — and 145 s.
+PyMuPDF is imported only by _pages_pymupdf, kept for that comparison; it is not a dependency.
 
 What comes out is a text export's rows (see forms.grid):
 - per page, the tables (ruled tables, found from their lines) and the text lines outside them, top to bottom;
