@@ -34,12 +34,21 @@ def read(path: Path) -> Grid:
 
     file = str(path)
     _check_container(path)
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    # A read-only sheet measures itself on opening, and a sheet without a <dimension> element (as many
+    # generators write them) is then parsed whole just for that: a quarter of the reading time. The size
+    # is not used here (rows are streamed to their end), so the measuring is skipped while opening.
+    get_size = ReadOnlyWorksheet._get_size
+    ReadOnlyWorksheet._get_size = lambda self: None
     try:
         wb = load_workbook(path, read_only=True, data_only=True, keep_links=False, keep_vba=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError) as e:
         raise InputError(file, f"damaged Excel file, cannot open it: {e}") from None
     except Exception as e:  # XML syntax errors and the like inside the container
         raise InputError(file, f"damaged Excel file, cannot open it: {type(e).__name__}: {e}") from None
+    finally:
+        ReadOnlyWorksheet._get_size = get_size
     try:
         return _read_workbook(wb, file)
     finally:
@@ -64,14 +73,32 @@ def _check_container(path: Path) -> None:
 
 
 def _read_workbook(wb, file: str) -> Grid:
-    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, SHEET_MAIN_NS, VALUE_TAG, WorkSheetParser
+
+    t_tag, r_tag = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
 
     class Parser(WorkSheetParser):
-        """Notes formulas saved without a cached value (data_only reads them as empty)."""
+        """Notes formulas saved without a cached value (data_only reads them as empty); reads inline
+        strings (what many generators write) without building openpyxl's rich-text objects."""
 
         uncached: list[str]
 
         def parse_cell(self, element):
+            if element.get("t") == "inlineStr" and (coordinate := element.get("r")):
+                row, column = coordinate_to_tuple(coordinate)
+                self.col_counter = column
+                text = None
+                if (child := element.find(INLINE_STRING)) is not None:
+                    parts = []
+                    for part in child:  # <t> or rich-text runs <r><t>; phonetic <rPh> left out
+                        if part.tag == t_tag:
+                            parts.append(part.text or "")
+                        elif part.tag == r_tag:
+                            parts.append(part.findtext(t_tag) or "")
+                    text = "".join(parts)
+                s = element.get("s", 0)
+                return {"row": row, "column": column, "value": text, "data_type": "s", "style_id": int(s) if s else 0}
             cell = super().parse_cell(element)
             if cell["value"] is None and element.find(FORMULA_TAG) is not None and not element.findtext(VALUE_TAG):
                 self.uncached.append(element.get("r") or f"{column_letter(cell['column'])}{cell['row']}")
