@@ -79,7 +79,7 @@ def test_pdf_round_trip(pdfs, request, fmt, name, index):
     got = got_all[index]
     reason = KNOWN.get((fmt, name, want["project_name"]))
     if reason:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
     assert want == got, differences(want, got)
 
 
