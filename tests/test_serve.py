@@ -55,6 +55,20 @@ def _hostile_forms(path: Path):
     return [form]
 
 
+def _next_year_form(path: Path):
+    """办公经费补贴 filed again for 2025: one target raised, one indicator dropped, the goal reworded,
+    so its project page has two forms side by side with changes to highlight."""
+    from jixiao.forms import parse_file
+
+    path.write_text((EXAMPLES / "minhang_2024_tracking.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    form = parse_file(path).forms[0]
+    form.year = 2025
+    form.goal.expected = (form.goal.expected or "").replace("开设各类课程", "开设各类课程和讲座")
+    form.indicators[1].target = form.indicators[1].target.model_copy(update={"raw": "=45.00(班次)", "number": 45.0})
+    del form.indicators[3]
+    return [form]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -74,6 +88,8 @@ def corpus(tmp_path_factory):
     forms = _hostile_forms(hostile)
     with Store(db) as s:
         s.replace_file(str(hostile), "0" * 64, hostile.stat().st_size, "utf-8", forms, [])
+        again = d / "minhang_2025_tracking.txt"
+        s.replace_file(str(again), "1" * 64, 1, "utf-8", _next_year_form(again), [])
     res = runner.invoke(app, ["index", "--db", str(db)])
     assert res.exit_code == 0, res.output
     with Store(db) as s:
@@ -204,12 +220,16 @@ def test_browser_search_project_dismiss_reload_review(server, browser, corpus):
     _no_script_ran(drv)
 
     # The first hit's project: its forms side by side, its findings, the similar projects.
-    first = drv.find_elements(By.CSS_SELECTOR, "#hits a.project-link")[0]
+    first = next(a for a in drv.find_elements(By.CSS_SELECTOR, "#hits a.project-link") if "恶意" not in a.text)
     name = first.text
     first.click()
     _wait(drv, "#project-name")
     assert drv.find_element(By.ID, "project-name").text == name
     assert drv.find_elements(By.CSS_SELECTOR, "#indicators tbody tr")
+    # 2024 and 2025 side by side: the raised target, the reworded goal and the dropped row are marked.
+    assert name == "办公经费补贴" and len(drv.find_elements(By.CSS_SELECTOR, "#indicators thead th")) == 4
+    assert drv.find_element(By.CSS_SELECTOR, "#indicators td.changed").text.startswith("=45.00(班次)")
+    assert drv.find_elements(By.CSS_SELECTOR, "#goals td.changed") and drv.find_elements(By.CSS_SELECTOR, "#indicators td.absent")
     assert drv.find_elements(By.CSS_SELECTOR, "#similar tbody tr")
     articles = drv.find_elements(By.CSS_SELECTOR, "#findings article.finding")
     assert articles, "the project has findings in the examples"
