@@ -148,6 +148,13 @@ def test_provenance_reaches_review_evidence(tmp_path):
         cell = by_line[e.line][ord(col) - 65]
         assert cell and (e.text is None or cell in e.text)  # the named cell holds what the evidence quotes
         assert place(e) == f"{path} {e.location}"
+    from jixiao.review.report import to_csv
+    from jixiao.review.report_md import to_md
+
+    assert f"`{path} Sheet1!" in to_md(report)
+    assert f"{path} Sheet1!" in to_csv(report) and f"{path}:" not in to_csv(report)
+    assert all(e.location for f in report.flags for e in f.evidence if e.file == str(path))
+    assert '"location": "Sheet1!' in report.model_dump_json(indent=1).replace('":"', '": "')
     # the same review of the text export keeps file:line
     text_report = review(parse_file(EXAMPLES / f"{name}.txt").forms, only=["indicator.*", "score.*"])
     e = next(e for f in text_report.flags for e in f.evidence if e.file)
