@@ -171,13 +171,14 @@ def _blank_merged(rows: list[tuple[int, dict[int, str]]], merged) -> None:
         return
     by_row = {idx: row for idx, row in rows}
     for c1, r1, c2, r2 in spans:
-        for r in range(r1, r2 + 1):
+        # Bounded by the cells that exist: a range may cover whole rows or columns ("A:A" is a million rows).
+        rs = range(r1, r2 + 1) if r2 - r1 < len(by_row) else [r for r in by_row if r1 <= r <= r2]
+        for r in rs:
             row = by_row.get(r)
             if not row:
                 continue
-            for c in range(c1, c2 + 1):
-                if (r, c) != (r1, c1):
-                    row.pop(c, None)
+            for c in [c for c in row if c1 <= c <= c2 and (r, c) != (r1, c1)]:
+                del row[c]
 
 
 # --- number formats ---------------------------------------------------------------------------
