@@ -42,11 +42,16 @@ def read(path: Path) -> Grid:
     # is not used here (rows are streamed to their end), so the measuring is skipped while opening.
     get_size = ReadOnlyWorksheet._get_size
     ReadOnlyWorksheet._get_size = lambda self: None
+    # Opened as a file object: openpyxl refuses a path whose suffix is not .xlsx/.xlsm, and a workbook
+    # saved under another name (自评表.xlsx.bak, a .txt that is a workbook) is still a workbook.
+    fh = path.open("rb")
     try:
-        wb = load_workbook(path, read_only=True, data_only=True, keep_links=False, keep_vba=False)
+        wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False, keep_vba=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError) as e:
+        fh.close()
         raise InputError(file, f"damaged Excel file, cannot open it: {e}") from None
     except Exception as e:  # XML syntax errors and the like inside the container
+        fh.close()
         raise InputError(file, f"damaged Excel file, cannot open it: {type(e).__name__}: {e}") from None
     finally:
         ReadOnlyWorksheet._get_size = get_size
@@ -54,6 +59,7 @@ def read(path: Path) -> Grid:
         return _read_workbook(wb, file)
     finally:
         wb.close()
+        fh.close()
 
 
 def _check_container(path: Path) -> None:

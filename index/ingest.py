@@ -23,6 +23,8 @@ from jixiao.index.store import Store
 
 # What a folder is searched for: text exports, and the Office/PDF files forms/grid.read_grid reads.
 SUFFIXES = TEXT_SUFFIXES | OFFICE_SUFFIXES | {".xlsm"}
+# A PDF or Office file under a text suffix is read as what it is (as parse_file does).
+_OFFICE_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 Status = Literal["stored", "replaced", "unchanged", "duplicate", "failed"]
 
@@ -76,7 +78,7 @@ def ingest_file(store: Store, path: Path, ocr: bool = False) -> FileReport:
     if old is None and (other := store.file_by_hash(sha)) is not None:
         return FileReport(path=shown, status="duplicate", same_as=other)
     try:
-        if path.suffix.lower() in TEXT_SUFFIXES:
+        if path.suffix.lower() in TEXT_SUFFIXES and not data.startswith(_OFFICE_MAGIC):
             text, encoding = decode_bytes(data, shown)
             result = parse_text(text, shown, encoding)
         else:  # Office, PDF, CSV, or a text export under another name: read_grid tells them apart
