@@ -297,17 +297,59 @@ class Workbench:
                                "absent": any(c is None for c in cells)})
         similar, similar_error = [], None
         try:
-            _, hits = search_mod.similar(store, self.db, name, similar_n, self.model) if len(
-                {(f.project_name, f.unit) for f in forms}) == 1 else (None, [])
-            similar = [h.model_dump() for h in hits]
-        except search_mod.SearchError as e:
-            similar_error = str(e)
+            similar = [h.model_dump() for h in self.similar(name, unit, similar_n)]
         except Exception as e:  # a missing index must not take the project page down
             similar_error = str(e)
         return {"project_name": name, "unit": unit, "department": forms[0].department,
                 "forms": columns, "goals": goals, "indicators": indicators,
                 "findings": [f.model_dump() for f in findings], "review": self.state,
                 "similar": similar, "similar_error": similar_error}
+
+    def similar(self, name: str, unit: str | None, n: int = 5) -> list:
+        """`jixiao similar` for one project given by name *and* unit: the same computation as
+        index/search.py's similar (goal and indicator vectors, project index, shared indicator names),
+        which takes a name only and refuses one that several units use (a common name such as
+        政府购买辅助服务). To be folded into index/search.py as a `unit` argument."""
+        import numpy as np
+
+        store = self.store()
+        own = [r[0] for r in store.conn.execute("SELECT id FROM forms WHERE project_name = ? AND unit IS ?", (name, unit))]
+        if not own:
+            return []
+        index, info, embedder = search_mod._open(store, self.db, "project", self.model)
+        gv, iv, own_names = search_mod._form_vectors(store, embedder, own)
+        parts = [v for v in (search_mod._mean_unit(gv), search_mod._mean_unit(iv)) if v is not None]
+        if not parts:
+            return []
+        q = np.sum(parts, axis=0)
+        q = (q / max(float(np.linalg.norm(q)), 1e-12)).astype(np.float32)[None, :]
+        scores, ids = faiss_index.search(index, info, q, min(info.count, n * 5 + len(own) + 10))
+        forms = search_mod._form_rows(store, [int(i) for i in ids[0] if i >= 0])
+        best: dict[tuple, tuple[float, int]] = {}
+        for sc, i in zip(scores[0], ids[0]):
+            if i < 0 or int(i) not in forms:
+                continue
+            key = (forms[int(i)][0], forms[int(i)][1])
+            if key == (name, unit) or key in best:
+                continue
+            best[key] = (float(sc), int(i))
+            if len(best) >= n:
+                break
+        out, own_set = [], set(own_names)
+        for (p, u), (sc, fid) in best.items():
+            same = [r[0] for r in store.conn.execute("SELECT id FROM forms WHERE project_name IS ? AND unit IS ?", (p, u))]
+            ogv, oiv, names = search_mod._form_vectors(store, embedder, same)
+            gm, ogm = search_mod._mean_unit(gv), search_mod._mean_unit(ogv)
+            gsim = float(gm @ ogm) if gm is not None and ogm is not None else None
+            isim = float(np.mean((iv @ oiv.T).max(1))) if iv is not None and oiv is not None else None
+            meta = store.conn.execute(f"SELECT DISTINCT year, form_type FROM forms WHERE id IN ({','.join('?' * len(same))})",
+                                      same).fetchall()
+            _, _, d, _, _, path, first = forms[fid]
+            out.append(search_mod.SimilarProject(
+                score=sc, project_name=p, unit=u, department=d, years=sorted({y for y, _ in meta if y}),
+                form_types=sorted({t for _, t in meta}), goal_similarity=gsim, indicator_similarity=isim,
+                shared_indicators=sorted(own_set & set(names)), file=path, line=first))
+        return out
 
     def findings_of(self, name: str, unit: str | None) -> list[Finding]:
         report = self.report
