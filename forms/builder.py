@@ -33,6 +33,10 @@ def _value_key(text: str) -> str:
     return norm(text)
 
 
+# The template's numbered slots: "指标1:完成…" names, "指标2" / "……" rows left empty.
+_SLOT_PREFIX = re.compile(r"^\s*指标\s*\d{1,2}\s*[:：.、]?\s*")
+_EMPTY_SLOT = re.compile(r"^(?:指标\s*\d{1,2}\s*[:：.、]?|[…．.。]+)$")
+
 _OPERATOR_COLS = ("指标性质", "符号", "运算符")
 _UNIT_COLS = ("度量单位", "计量单位", "单位")
 _OPERATORS = {"=": "=", "＝": "=", "≥": "≥", ">=": "≥", "≤": "≤", "<=": "≤", ">": ">", "<": "<", "＞": ">", "＜": "<"}
@@ -274,6 +278,12 @@ class FormBuilder:
         reading = read_row(cells, lay, self.inherited[0])
         if reading.empty:
             return
+        if reading.name is not None and _EMPTY_SLOT.match(norm(reading.name[1])) \
+                and all(is_placeholder(t) for t in reading.values.values()):
+            if reading.labels:  # "质量指标 ⇥ 指标2": the labels still open their section
+                l1, l2, _ = resolve_levels(reading.labels, self.inherited)
+                self.inherited = (l1 or None, l2 or None)
+            return  # the template's empty slot ("指标2", "……"), not an indicator
         realigned = self._realign_shifted_values(reading, lay)
         if reading.name is None and not reading.values:
             l1, l2, _ = resolve_levels(reading.labels, self.inherited)
@@ -391,8 +401,13 @@ class FormBuilder:
         target, actual = v.get("target"), v.get("actual")
         if extra and target:
             target, actual = _with_operator_and_unit(extra, target, actual, notes)
+        name = r.name[1] if r.name else ""
+        if name.lstrip().startswith("指标") and (m := _SLOT_PREFIX.match(name)) and name[m.end():].strip() \
+                and match_label(name) is None:
+            notes.append(f"名称前的模板编号“{name[:m.end()].strip()}”已去掉")
+            name = name[m.end():].strip()
         return Indicator(
-            level1=l1, level2=l2, name=r.name[1] if r.name else "",
+            level1=l1, level2=l2, name=name,
             target=parse_value(target), plan=parse_value(v.get("plan")),
             actual=parse_value(actual), weight=weight, score=score,
             deviation=v.get("deviation") or None, level1_raw=raw1, level2_raw=raw2,

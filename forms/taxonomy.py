@@ -41,6 +41,7 @@ _ALIASES: dict[str, str] = {
     "社会成本": "社会成本指标",
 }
 
+_POINTS = re.compile(r"[(（]\d+(?:\.\d+)?分[)）]$")
 _CHARS = set("".join(TAXONOMY) + "".join(l2 for v in TAXONOMY.values() for l2 in v))
 _WS = re.compile(r"\s+")
 
@@ -70,6 +71,8 @@ def match_label(text: str, context_level1: str | None = None) -> LabelMatch | No
     if len(text) > 30:  # the longest label, spaced out by wrapping, is shorter
         return None
     key = label_key(text)
+    if "分" in key:  # "产出指标(50分)", "满意度指标（10分）": the label with its points (Anhui, Sichuan)
+        key = _POINTS.sub("", key) or key
     if not key:
         return None
     if key in TAXONOMY:

@@ -179,3 +179,30 @@ def test_no_year_anywhere_is_warned():
     form = _read(_without_year(SELF), "self_evaluation.txt")
     assert form.year is None
     assert [w.line for w in form.warnings if "年度未读取" in w.message] == [form.source.first_line]
+
+
+# --- template variants of other provinces -------------------------------------------------------
+
+def test_level1_label_with_its_points():
+    # "产出指标(50分)" (Anhui, Sichuan templates) is the label 产出指标
+    text, line = _edit(SELF, "预算执行率", ["成本指标(10分)", "经济 成本 指标", "预算执行率", "≥90.00(%)", "85.35(%)", "5.00", "4.00",
+                                             "因客观原因,与新疆兵团合作交流活动不足"])
+    _same_as_clean(SELF, text)
+    text, _ = _edit(SELF, "帮困工作完成及时性", ["效益指标（30分）", "社会效益 指标", "帮困工作完成及时性", "及时", "达成指标", "10.00", "10.00"])
+    _same_as_clean(SELF, text)
+
+
+def test_template_slots_are_not_indicators():
+    lines = list(SELF)
+    i = _line(lines, "结对帮扶工作完成率")
+    lines[i:i] = ["\t\t指标2\t\t\t\t", "\t\t……\t\t\t\t", "\t\t指标3:\t/\t/\t/\t/"]
+    form = _read("\n".join(lines))
+    assert form_summary(form) == form_summary(_read("\n".join(SELF)))
+    assert not any("指标2" in w.message or "……" in w.message for w in form.warnings)
+
+
+def test_template_number_before_a_name_is_dropped_and_noted():
+    text, line = _edit(SELF, "帮困对象准确性", ["", "质量 指标", "指标1:帮困对象准确性", "准确", "达成指标", "10.00", "10.00"])
+    _same_as_clean(SELF, text)
+    ind = next(i for i in _read(text).indicators if i.line == line)
+    assert ind.name == "帮困对象准确性" and any("模板编号“指标1:”" in n for n in ind.notes)
