@@ -48,6 +48,9 @@ def is_loopback(host: str) -> bool:
 
 def create_app(db: Path, token: str | None = None, host: str = "127.0.0.1", model: str | None = None,
                review_on_start: bool = True, bench: Workbench | None = None) -> FastAPI:
+    from jixiao.web.service import one_thread_per_request
+
+    one_thread_per_request()
     wb = bench or Workbench(Path(db), model, review_on_start)
     api_token = token or secrets.token_urlsafe(24)
     secret = secrets.token_bytes(32)
@@ -178,14 +181,14 @@ def create_app(db: Path, token: str | None = None, host: str = "127.0.0.1", mode
 
     @app.get("/project")
     def project_page(request: Request, name: str = "", unit: str = ""):
-        p = wb.project(name, unit or None)
+        p = wb.project(name, unit or None, dump=False)
         groups = {g.id: g for g in (wb.report.groups if wb.report else [])}
         return render(request, "project.html", p=p, groups=groups)
 
     @app.get("/queue")
     def queue_page(request: Request, unit: str = "", code: str = "", severity: str = "", decision: str = "", page: str = "1"):
         filters = dict(unit=unit, code=code, severity=severity, decision=decision)
-        q = wb.queue(unit or None, code or None, severity or None, decision or None, _int(page, "page") or 1)
+        q = wb.queue(unit or None, code or None, severity or None, decision or None, _int(page, "page") or 1, dump=False)
         return render(request, "queue.html", qd=q, filters=filters)
 
     # --- export ---------------------------------------------------------------------------------

@@ -70,6 +70,22 @@ def _clean(text: object) -> str:
     return " ".join(str(text or "").split())
 
 
+def one_thread_per_request() -> None:
+    """A server answers requests in many threads at once; each one's FAISS search and embedding
+    should then use one core. With the libraries' default (OpenMP / OpenBLAS teams per calling
+    thread), 8 concurrent searches on 2 cores spent their time in spinning thread teams: measured on
+    100,805 vectors, p50 2.2 s → 0.11 s (bench/RESULTS.md, issue 13)."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # only a dependency of a dependency; FAISS's setting is the one that matters most
+        pass
+
+
 class Workbench:
     def __init__(self, db: Path, model: str | None = None, review_on_start: bool = True):
         self.db = Path(db)
@@ -133,10 +149,17 @@ class Workbench:
 
                 report = review(forms, decisions=None, embed=embed) if forms else None
                 decisions = store.decisions()
+            by_project: dict[tuple, list[Finding]] = {}
             if report is not None:
                 _apply(report, decisions)
+                for f in report.flags:
+                    keys = {(f.project_name, f.unit)} | {(p.project_name, p.unit) for p in f.projects}
+                    for k in keys:
+                        by_project.setdefault(k, []).append(f)
+                for fs in by_project.values():
+                    fs.sort(key=lambda f: -f.risk)
             with self._lock:
-                self.report, self.report_version = report, version
+                self.report, self.report_version, self._by_project = report, version, by_project
                 self.review_seconds = time.perf_counter() - t0
                 self.state = "ready"
         except Exception as e:  # shown on the pages and in /api/status; the server keeps serving search
@@ -216,14 +239,24 @@ class Workbench:
             raise BadRequest(str(e), 409) from None
 
     def facets(self) -> dict:
-        c = self.store().conn
+        store = self.store()
+        key = store.corpus_version
+        cached = getattr(self, "_facets", None)
+        if cached and cached[0] == key:
+            return cached[1]
+        c = store.conn
         col = lambda name: [r[0] for r in c.execute(  # noqa: E731
             f"SELECT DISTINCT {name} FROM forms WHERE {name} IS NOT NULL ORDER BY {name} LIMIT 500")]
-        return {"years": col("year"), "departments": col("department"), "units": col("unit")}
+        value = {"years": col("year"), "departments": col("department"), "units": col("unit")}
+        self._facets = (key, value)
+        return value
 
     # --- a project ----------------------------------------------------------------------------
 
-    def project(self, name: str, unit: str | None, similar_n: int = 5) -> dict:
+    def project(self, name: str, unit: str | None, similar_n: int = 5, dump: bool = True) -> dict:
+        """The project's forms side by side, its findings and similar projects; `dump=False` keeps the
+        findings as objects for the page (a finding about a copied table can carry thousands of
+        evidence rows: serialising them all only to show the first few cost most of the page's time)."""
         name = (name or "").strip()
         if not name:
             raise BadRequest("no project named: give ?name=项目名称 (and &unit=实施单位)")
@@ -302,7 +335,7 @@ class Workbench:
             similar_error = str(e)
         return {"project_name": name, "unit": unit, "department": forms[0].department,
                 "forms": columns, "goals": goals, "indicators": indicators,
-                "findings": [f.model_dump() for f in findings], "review": self.state,
+                "findings": [f.model_dump() for f in findings] if dump else findings, "review": self.state,
                 "similar": similar, "similar_error": similar_error}
 
     def similar(self, name: str, unit: str | None, n: int = 5) -> list:
@@ -352,21 +385,12 @@ class Workbench:
         return out
 
     def findings_of(self, name: str, unit: str | None) -> list[Finding]:
-        report = self.report
-        if report is None:
-            return []
-        out = []
-        for f in report.flags:
-            if (f.project_name == name and f.unit == unit) or any(
-                    p.project_name == name and p.unit == unit for p in f.projects):
-                out.append(f)
-        out.sort(key=lambda f: -f.risk)
-        return out
+        return list(getattr(self, "_by_project", {}).get((name, unit), []))
 
     # --- the queue ----------------------------------------------------------------------------
 
     def queue(self, unit: str | None = None, code: str | None = None, severity: str | None = None,
-              decision: str | None = None, page: int = 1, size: int = PAGE) -> dict:
+              decision: str | None = None, page: int = 1, size: int = PAGE, dump: bool = True) -> dict:
         if severity and severity not in SEVERITY_RANK:
             raise BadRequest(f"severity must be high, medium or low, got {severity!r}")
         if decision and decision not in (*DECISIONS, "undecided"):
@@ -391,8 +415,9 @@ class Workbench:
         for p, ids in chunk:
             fs = [by_id[i] for i in ids]
             gids = list(dict.fromkeys(f.group for f in fs if f.group))
-            out.append({**p.model_dump(), "findings": [f.model_dump() for f in fs],
-                        "groups": [groups[g].model_dump() for g in gids if g in groups]})
+            gs = [groups[g] for g in gids if g in groups]
+            out.append({**p.model_dump(), "findings": [f.model_dump() for f in fs] if dump else fs,
+                        "groups": [g.model_dump() for g in gs] if dump else gs})
         return {"status": status, "projects": out, "total": len(projects), "findings": len(selected),
                 "page": page, "pages": pages,
                 "codes": sorted(report.summary.by_code), "units": sorted({f.unit for f in report.flags if f.unit})[:1000]}
