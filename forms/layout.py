@@ -286,8 +286,15 @@ def detect_goal_header(row: Row) -> GoalLayout | None:
 
 
 def is_goal_label(cell: str) -> bool:
+    return _is_goal_label_cached(cell) if len(cell) <= 24 else _is_goal_label(cell)
+
+
+def _is_goal_label(cell: str) -> bool:
     k = _goal_key(cell)
     return k in GOAL_ROW_LABELS or k in _GOAL_COLS
+
+
+_is_goal_label_cached = lru_cache(maxsize=16384)(_is_goal_label)
 
 
 def is_numbered_item(cell: str) -> bool:
