@@ -14,7 +14,7 @@ from jixiao.forms.funds import FundsBuilder
 from jixiao.forms.indicators import RowReading, align, cell_kind, is_fragment_row, merge_fragments, read_row
 from jixiao.forms.layout import (
     GRADES, NO_YEAR, GoalLayout, IndicatorLayout, default_layout, detect_goal_header, detect_indicator_header,
-    header_fields, is_funds_header, is_goal_label, is_numbered_item, tail_label,
+    header_fields, header_label, is_funds_header, is_goal_label, is_numbered_item, tail_label,
 )
 from jixiao.forms.models import FORM_TYPE_ZH, Form, FormType, Goal, Indicator, Issue, Judgement, Source
 from jixiao.forms.taxonomy import label_char_share, label_key, match_label, resolve_levels
@@ -156,6 +156,8 @@ class FormBuilder:
         if found:
             self.set_fields(found, row)
             return
+        if row.texts and header_label(row.texts[0][1]) == "_other":
+            return  # 项目负责人及电话 | …, 财务负责人 | …: known labels, not kept
         if self.section in ("header", "funds") and self.funds.items(row):
             self.section = "funds"
             return

@@ -131,6 +131,7 @@ HEADER_FIELDS = {
     "主管单位": "department",
     "主管部门及代码": "department",
     "实施单位": "unit",
+    "实施单位(盖章)": "unit",  # Sichuan
     "项目实施单位": "unit",
     "项目单位": "unit",
     "项目性质": "project_nature",
@@ -141,7 +142,8 @@ HEADER_FIELDS = {
     "计划结束日期": "end_date",
 }
 # Labels that are not stored but must never be mistaken for values.
-OTHER_LABELS = {"项目负责人", "联系电话", "联系人", "项目属性", "项目期限", "资金用途", "填报日期"}
+OTHER_LABELS = {"项目负责人", "联系电话", "联系人", "项目属性", "项目期限", "资金用途", "填报日期",
+                "项目负责人及电话", "项目负责人及联系电话", "财务负责人"}
 
 
 @lru_cache(maxsize=4096)

@@ -178,3 +178,53 @@ def test_hebei_template_with_its_blank_funds_rows():
     rows = list(LANGFANG_ROWS)
     rows[8:8] = [_T(["", "上年结转资金", "", "", "", "", "", ""]), _T(["", "其他资金", "", "", "", "", "", ""])]
     parse_text("\n".join(rows), "langfang.txt")
+
+
+# The 中江 form as rows: the stored text runs every cell together ("年度资金总额:202010100.00%10"); split
+# here by hand, the numbers by the header's own columns (全年预算数 20, 执行数 20, 分值 10, 执行率 100.00%, 得分 10).
+ZHONGJIANG_ROWS = [
+    "绩效目标自评表", "(2022年度)",
+    _T(["项目名称", "中江县农业水价综合改革精准补贴和节水奖励项目小型水库水标尺制作安装项目"]),
+    _T(["项目负责人及电话", "谢凯13990260322(办公)"]),
+    _T(["主管部门", "中江县水利局", "实施单位", "中江县水利局"]),
+    _T(["资金情况(万元)", "", "全年预算数(A)", "全年执行数(B)", "分值", "执行率(B/A)", "得分"]),
+    _T(["", "年度资金总额:", "20", "20", "10", "100.00%", "10"]),
+    _T(["", "其中:本年财政拨款", "20", "20"]),
+    _T(["年度总体目标", "年初设定目标", "年度总体目标完成情况综述"]),
+    _T(["", "对农村地区供水计量设施设备进行改进,对项目区农业用水计量,为项目区农业生产夯实基础,",
+        "对项目区农业用水计量,为项目区农业生产夯实基础,"]),
+    _T(["绩效指标", "一级指标", "二级指标", "三级指标", "分值", "年度指标值", "全年实际值", "得分", "未完成原因及拟采取的改进措施"]),
+    _T(["", "产出指标(70分)", "数量指标", "安装坡面水标尺", "10", "≥266米", "≥266米", "10"]),
+    _T(["", "", "", "水标尺宽度", "10", "≥50厘米", "≥50厘米", "10"]),
+    _T(["", "", "质量指标", "项目(工程)验收合格率", "20", "100%", "100%", "20"]),
+    _T(["", "", "时效指标", "及时(按期)开工率", "10", "≥90%", "≥90%", "10"]),
+    _T(["", "", "", "及时(按期)完工率", "10", "≥90%", "≥90%", "10"]),
+    _T(["", "", "成本指标", "项目计划总投资", "10", "20万元", "20万元", "10"]),
+    _T(["", "效益指标(20分)", "经济效益指标"]),
+    _T(["", "", "社会效益指标", "受益脱贫(含监测对象)户人口数", "10", "≥1000人", "≥1000人", "10"]),
+    _T(["", "", "", "群众生产生活条件改善状况", "10", "显著提升", "显著提升", "10"]),
+    _T(["", "满意度指标(10分)", "服务对象满意度指标", "受益脱贫(含监测对象)户满意度", "10", "≥95%", "≥95%", "10"]),
+    _T(["", "", "", "……"]),
+    _T(["总分", "", "", "", "100", "", "", "100"]),
+]
+
+
+def test_sichuan_zhongjiang_once_its_cells_are_rows():
+    from jixiao.forms import parse_text
+
+    (form,) = parse_text("\n".join(ZHONGJIANG_ROWS), "zhongjiang.txt").forms
+    want = TRUTH["sichuan_zhongjiang_2022_self_evaluation.txt"]["forms"][0]
+    assert (form.project_name, form.year, form.department, form.unit) == (
+        want["project_name"], want["year"], want["department"], want["unit"])
+    assert form.goal.expected.startswith("对农村地区供水计量") and form.goal.actual.startswith("对项目区农业用水计量")
+    # 分值 before 年度指标值 in this template; labels carry their points ("产出指标(70分)")
+    assert [i.name for i in form.indicators] == want["indicators"]
+    assert [i.weight for i in form.indicators] == want["weights"]
+    assert [i.score for i in form.indicators] == want["scores"]
+    assert [i.level1 for i in form.indicators[:5]] == ["产出指标"] * 5
+    assert form.indicators[0].target.raw == "≥266米" and form.indicators[-1].level1 == "满意度指标"
+    assert (form.max_score, form.total_score) == (want["max_score"], want["total_score"])
+    assert not any("项目负责人" in w.message for w in form.warnings)
+    # what the review is for: 总分 100, but the indicators' 100 and the funds' 10 make 110
+    total = next(r for r in form.funds.rows if r.key == "total")
+    assert total.values["score"].value + sum(i.score for i in form.indicators) == 110 != form.total_score
