@@ -35,7 +35,19 @@ def _value_key(text: str) -> str:
 
 # The template's numbered slots: "指标1:完成…" names, "指标2" / "……" rows left empty.
 _SLOT_PREFIX = re.compile(r"^\s*指标\s*\d{1,2}\s*[:：.、]?\s*")
-_EMPTY_SLOT = re.compile(r"^(?:指标\s*\d{1,2}\s*[:：.、]?|[…．.。]+)$")
+_ELLIPSIS = re.compile(r"^[…．.。]+$")
+
+
+def _is_empty_slot(name: str) -> bool:
+    """"指标2", "指标2:", "指标1:/", "……": a slot of the template left unfilled."""
+    key = norm(name)
+    if _ELLIPSIS.match(key):
+        return True
+    m = _SLOT_PREFIX.match(key)
+    return bool(m) and (m.end() == len(key) or is_placeholder(key[m.end():]))
+
+# A level-1 cell reduced to its points ("(50分)": the label's first line lost in a web rendering).
+_POINTS_ONLY = re.compile(r"^[(（]\d+(?:\.\d+)?分[)）]$")
 
 _OPERATOR_COLS = ("指标性质", "符号", "运算符")
 _UNIT_COLS = ("度量单位", "计量单位", "单位")
@@ -271,6 +283,8 @@ class FormBuilder:
 
     def _indicator_row(self, row: Row) -> None:
         cells = row.texts
+        if cells and _POINTS_ONLY.match(norm(cells[0][1])) and len(cells) > 1:
+            cells = cells[1:]  # the level 2 beside it names the level 1 (noted there)
         lay = self.layout or default_layout(self.form_type)
         if self.readings and self.break_since_indicator and is_fragment_row(cells):
             # Right after a page break: the rest of a row the break cut, or stray vertical label
@@ -280,7 +294,7 @@ class FormBuilder:
         reading = read_row(cells, lay, self.inherited[0])
         if reading.empty:
             return
-        if reading.name is not None and _EMPTY_SLOT.match(norm(reading.name[1])) \
+        if reading.name is not None and _is_empty_slot(reading.name[1]) \
                 and all(is_placeholder(t) for t in reading.values.values()):
             if reading.labels:  # "质量指标 ⇥ 指标2": the labels still open their section
                 l1, l2, _ = resolve_levels(reading.labels, self.inherited)

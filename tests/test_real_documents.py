@@ -228,3 +228,50 @@ def test_sichuan_zhongjiang_once_its_cells_are_rows():
     # what the review is for: 总分 100, but the indicators' 100 and the funds' 10 make 110
     total = next(r for r in form.funds.rows if r.key == "total")
     assert total.values["score"].value + sum(i.score for i in form.indicators) == 110 != form.total_score
+
+
+# The 天长 form as rows: the stored text keeps its rows but separates cells with single spaces; split here by
+# hand. The web rendering lost the words of the 一级指标 cells, leaving "(50分)" / "(30分)".
+_E4 = [""] * 4
+TIANCHANG_ROWS = [
+    "项目支出绩效自评表", "(2022年度)",
+    _T(["项目名称", "水旱灾害防御经费"]),
+    _T(["主管部门", "", "实施单位", "天长市水利局"]),
+    _T(["项目资金(万元)", "", "年初预算数", "全年预算数(A)", "全年执行数(B)", "分值", "执行率(B/A)", "得分"]),
+    _T(["", "年度资金总额:", "880", "880", "880", "10", "", "10"]),
+    _T(["", "其中:本年财政拨款", "880", "880", "880", "-", "", "-"]),
+    _T(["年度总体目标完成情况", "预期目标", "实际完成情况"]),
+    _T(["", "完成年度防汛工作,完成中型灌区节水改造项目和农业综合水价改革项目。", "完成年度目标。"]),
+    _T(["年度绩效指标完成情况", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]),
+    _T(["", "(50分)", "数量指标", "指标1:完成中型灌区节水改造项目数量", "1", "1", "10", "10"]),
+    _T(["", "", "", "指标2:完成农业综合水价改革项目", "1", "1", "10", "10"]), _T(["", "", "", "……", *_E4]),
+    _T(["", "", "质量指标", "指标1:工程质量合格", "", "", "10", "10"]), _T(["", "", "", "指标2:", *_E4]), _T(["", "", "", "……", *_E4]),
+    _T(["", "", "时效指标", "指标1:年度资金支付完成率100%", "", "", "10", "10"]), _T(["", "", "", "指标2:", *_E4]),
+    _T(["", "", "成本指标", "指标1:资金执行在预算范围内", "", "", "10", "10"]), _T(["", "", "", "指标2:", *_E4]),
+    _T(["", "(30分)", "经济效益指标", "指标1:全市安全度汛", "", "", "10", "10"]), _T(["", "", "", "指标2:", *_E4]),
+    _T(["", "", "社会效益指标", "指标1:保护全市人口财产不受损失", "", "", "10", "10"]), _T(["", "", "", "指标2:", *_E4]),
+    _T(["", "", "生态效益指标", "指标1:/", "/", "/", "", ""]), _T(["", "", "", "指标2:", *_E4]),
+    _T(["", "", "可持续影响指标", "指标1:已建工程良性运行", "", "", "10", "10"]), _T(["", "", "", "指标2:", *_E4]),
+    _T(["", "满意度指标(10分)", "服务对象满意度指标", "指标1:服务对象满意度", "90%", "100%", "10", "10"]),
+    _T(["", "", "", "指标2:", *_E4]),
+    _T(["总分", "", "", "", "", "", "100", "100"]),
+]
+
+
+def test_anhui_tianchang_once_its_cells_are_cells():
+    from jixiao.forms import parse_text
+
+    (form,) = parse_text("\n".join(TIANCHANG_ROWS), "tianchang.txt").forms
+    want = TRUTH["anhui_tianchang_2022_self_evaluation.txt"]["forms"][0]
+    assert (form.project_name, form.year, form.unit) == (want["project_name"], want["year"], want["unit"])
+    assert [i.name for i in form.indicators] == want["indicators"]
+    assert [i.score for i in form.indicators] == want["scores"]
+    assert (form.max_score, form.total_score) == (want["max_score"], want["total_score"])
+    # "(50分)" alone in the 一级指标 column: the level 2 names the level 1, and says so
+    # (成本指标 in the 二级指标 column under 产出指标 is filed as 成本, as everywhere, with its note)
+    assert [i.level1 for i in form.indicators] == ["产出指标"] * 4 + ["成本指标"] + ["效益指标"] * 3 + ["满意度指标"]
+    assert any("未填一级指标" in n for n in form.indicators[0].notes)
+    assert any("未填一级指标" in n for n in form.indicators[5].notes)
+    # the form states no target for six of its nine indicators: each warned with its line
+    lines = {i.line for i in form.indicators if i.target is None}
+    assert len(lines) == 6 and lines <= {w.line for w in form.warnings if "年度指标值" in w.message}
