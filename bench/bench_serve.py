@@ -122,6 +122,12 @@ def main() -> None:
             print(f"{name:<28} {r['requests']:>5} requests, {r['errors']} errors, concurrency {args.concurrency}: "
                   f"p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.0f} ms, "
                   f"{r['per_s']:.1f} req/s, {r['kb']:.0f} KiB", flush=True)
+        # The same searches one at a time: what one request costs when nothing waits in line.
+        rows["search, one at a time"] = r = load(api_search[: max(50, args.requests // 4)], 1)
+        print(f"{'search, one at a time':<28} {r['requests']:>5} requests, {r['errors']} errors, concurrency 1: "
+              f"p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.0f} ms, {r['per_s']:.1f} req/s", flush=True)
+        with open("/proc/loadavg") as f:
+            print(f"load average at the end: {f.read().split()[0]} (other jobs on the machine count too)", flush=True)
         out = Path(__file__).resolve().parent / "out" / "bench_serve.json"
         out.write_text(json.dumps({"forms": n_forms, "vectors": info["count"], "concurrency": args.concurrency,
                                    "review_seconds": st["seconds"], "rows": rows}, indent=1))

@@ -226,8 +226,11 @@ def create_app(db: Path, token: str | None = None, host: str = "127.0.0.1", mode
         return out
 
     @app.get("/api/project")
-    def api_project(name: str = "", unit: str = ""):
-        return wb.project(name, unit or None)
+    def api_project(name: str = "", unit: str = "", evidence: str = "50"):
+        limit = _int(evidence, "evidence")
+        if limit is not None and limit < 0:
+            raise BadRequest("evidence must be 0 or more (0: no limit)")
+        return wb.project(name, unit or None, evidence=limit or None)
 
     @app.get("/api/findings")
     def api_findings(unit: str = "", code: str = "", severity: str = "", decision: str = "", page: str = "1", size: str = "25"):

@@ -66,6 +66,7 @@ def _cached_open(store: Store, db: Path, kind, model):
 search_mod._open = _cached_open
 
 
+
 def _clean(text: object) -> str:
     return " ".join(str(text or "").split())
 
@@ -253,7 +254,8 @@ class Workbench:
 
     # --- a project ----------------------------------------------------------------------------
 
-    def project(self, name: str, unit: str | None, similar_n: int = 5, dump: bool = True) -> dict:
+    def project(self, name: str, unit: str | None, similar_n: int = 5, dump: bool = True,
+                evidence: int | None = None) -> dict:
         """The project's forms side by side, its findings and similar projects; `dump=False` keeps the
         findings as objects for the page (a finding about a copied table can carry thousands of
         evidence rows: serialising them all only to show the first few cost most of the page's time)."""
@@ -335,7 +337,7 @@ class Workbench:
             similar_error = str(e)
         return {"project_name": name, "unit": unit, "department": forms[0].department,
                 "forms": columns, "goals": goals, "indicators": indicators,
-                "findings": [f.model_dump() for f in findings] if dump else findings, "review": self.state,
+                "findings": [_dump(f, evidence) for f in findings] if dump else findings, "review": self.state,
                 "similar": similar, "similar_error": similar_error}
 
     def similar(self, name: str, unit: str | None, n: int = 5) -> list:
@@ -456,6 +458,15 @@ class Workbench:
                           llm=s.llm, projects=projects, groups=len(groups))
         return Report(summary=summary, flags=flags, groups=groups,
                       comments={k: c for k, c in report.comments.items() if set(c.finding_ids) & ids})
+
+
+def _dump(f: Finding, evidence: int | None) -> dict:
+    """A finding as JSON; with `evidence`, at most that many evidence rows and `evidence_total`."""
+    if evidence is None or len(f.evidence) <= evidence:
+        return f.model_dump()
+    d = f.model_copy(update={"evidence": f.evidence[:evidence]}).model_dump()
+    d["evidence_total"] = len(f.evidence)
+    return d
 
 
 def _apply(report: Report, decisions: dict[str, str]) -> None:
