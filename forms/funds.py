@@ -117,6 +117,8 @@ class FundsBuilder:
     def _columns_for(self, cells: list[tuple[int, str]], standard: list[str], row: Row, raw_label: str,
                      issues: list[Issue]) -> list[str]:
         n, hc = len(cells), self.header_cols
+        if n == 0:  # an item row left blank (上年结转资金 with no value, as Word tables leave it)
+            return []
         if n == len(hc):
             return hc
         if n == len(standard):
