@@ -283,13 +283,18 @@ class Workbench:
                     "total_score": f.total_score, "grade": f.grade,
                     "execution_rate": f.funds.execution_rate if f.funds else None} for f in forms]
         findings = self.findings_of(name, unit)
+        # The cells a finding's evidence points at, among this project's own lines only (a finding
+        # about a unit's recurring failing can carry thousands of other forms' rows).
+        own_lines = {(f.source.file, ln) for f in forms
+                     for ln in [f.goal.expected_line, f.goal.actual_line, *(i.line for i in f.indicators)] if ln}
         marks: dict[tuple[str, int], list[str]] = {}
         for f in findings:
             for e in f.evidence:
-                if e.file and e.line:
-                    marks.setdefault((e.file, e.line), [])
-                    if f.id not in marks[(e.file, e.line)]:
-                        marks[(e.file, e.line)].append(f.id)
+                key = (e.file, e.line)
+                if key in own_lines:
+                    ids = marks.setdefault(key, [])
+                    if f.id not in ids:
+                        ids.append(f.id)
         goals = []
         for role, label in (("overall", "项目总目标"), ("annual", "年度总体目标"), ("expected", "预期目标"), ("actual", "实际完成情况")):
             cells, prev = [], None
@@ -461,11 +466,12 @@ class Workbench:
 
 
 def _dump(f: Finding, evidence: int | None) -> dict:
-    """A finding as JSON; with `evidence`, at most that many evidence rows and `evidence_total`."""
-    if evidence is None or len(f.evidence) <= evidence:
+    """A finding as JSON; with `evidence`, at most that many evidence rows (and project references),
+    with `evidence_total` and `projects_total` saying how many there are."""
+    if evidence is None or (len(f.evidence) <= evidence and len(f.projects) <= evidence):
         return f.model_dump()
-    d = f.model_copy(update={"evidence": f.evidence[:evidence]}).model_dump()
-    d["evidence_total"] = len(f.evidence)
+    d = f.model_copy(update={"evidence": f.evidence[:evidence], "projects": f.projects[:evidence]}).model_dump()
+    d["evidence_total"], d["projects_total"] = len(f.evidence), len(f.projects)
     return d
 
 
