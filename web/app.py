@@ -188,8 +188,7 @@ def create_app(db: Path, token: str | None = None, host: str = "127.0.0.1", mode
     @app.get("/project")
     def project_page(request: Request, name: str = "", unit: str = ""):
         p = wb.project(name, unit or None, dump=False)
-        groups = {g.id: g for g in (wb.report.groups if wb.report else [])}
-        return render(request, "project.html", p=p, groups=groups)
+        return render(request, "project.html", p=p, groups=wb.groups)
 
     @app.get("/queue")
     def queue_page(request: Request, unit: str = "", code: str = "", severity: str = "", decision: str = "", page: str = "1"):

@@ -94,6 +94,7 @@ class Workbench:
         self._local = threading.local()
         self._lock = threading.RLock()
         self.report: Report | None = None
+        self.groups: dict = {}  # the kept review's groups by id
         self.report_version: int | None = None
         self.state = "idle"  # idle, running, ready, failed
         self.error: str | None = None
@@ -161,6 +162,7 @@ class Workbench:
                     fs.sort(key=lambda f: -f.risk)
             with self._lock:
                 self.report, self.report_version, self._by_project = report, version, by_project
+                self.groups = {g.id: g for g in report.groups} if report is not None else {}
                 self.review_seconds = time.perf_counter() - t0
                 self.state = "ready"
         except Exception as e:  # shown on the pages and in /api/status; the server keeps serving search
@@ -417,7 +419,7 @@ class Workbench:
                 projects.append((p, ids))
         pages = max(1, -(-len(projects) // size))
         chunk = projects[(page - 1) * size: page * size]
-        groups = {g.id: g for g in report.groups}
+        groups = self.groups
         out = []
         for p, ids in chunk:
             fs = [by_id[i] for i in ids]

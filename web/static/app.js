@@ -43,9 +43,10 @@
       .then(function () {
         show(id, decision);
         var group = box.closest(".group");
-        if (group) {  // a group's decision reaches its undecided members
-          group.parentNode.querySelectorAll("article.finding").forEach(function (a) {
-            if (!a.dataset.decision) show(a.dataset.id, decision);
+        if (group) {  // a group's decision reaches its members that have none of their own
+          (group.dataset.members || "").split(" ").forEach(function (m) {
+            var a = m && document.getElementById("f-" + m);
+            if (a && !a.dataset.decision) show(m, decision);
           });
         }
       })
