@@ -245,7 +245,12 @@ _NUMBERED = re.compile(r"^\d{1,2}[.、．]")
 
 
 def _goal_key(text: str) -> str:
-    """A goal label's key without its item number ("1.项目年度目标完成情况")."""
+    """A goal label's key without its item number ("1.项目年度目标完成情况").
+
+    No goal label is longer than 12 characters; a cell of more than 48 (a goal sentence) is not keyed at
+    all: normalising every goal text on every row cost a tenth of the parse."""
+    if len(text) > 48:
+        return text
     return _goal_key_cached(text) if len(text) <= 24 else _NUMBERED.sub("", label_key(text))
 
 
