@@ -64,10 +64,21 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
-def _exact_top(xb: np.ndarray, xq: np.ndarray, k: int) -> np.ndarray:
+def _exact_kth(xb: np.ndarray, xq: np.ndarray, k: int) -> np.ndarray:
+    """Each query's k-th best exact score."""
     flat = faiss.IndexFlatIP(xb.shape[1])
     flat.add(xb)
-    return flat.search(xq, k)[1]
+    return flat.search(xq, k)[0][:, -1]
+
+
+def _recall(found_scores: np.ndarray, kth: np.ndarray, k: int) -> float:
+    """recall@k counting ties: a result scoring as high as the exact k-th is a right answer.
+
+    A corpus of forms repeats its indicator names (预算执行率 on every form, a unit's template on all
+    its projects): many stored vectors are identical, and which of a hundred equal ones comes back is
+    arbitrary. Matching ids would call that a miss and drive nprobe to every list (a generated 100,000-row
+    corpus tuned to nprobe = nlist, no faster than exact search)."""
+    return float(np.mean(np.sum(found_scores >= kth[:, None] - 1e-5, axis=1) / k))
 
 
 def build(vectors: np.ndarray, ids: np.ndarray, index_type: str = "auto") -> tuple[faiss.Index, dict]:
@@ -89,15 +100,18 @@ def build(vectors: np.ndarray, ids: np.ndarray, index_type: str = "auto") -> tup
         index.add_with_ids(vectors, ids)
         # Tune nprobe on stored vectors used as queries, against exact search over everything.
         qi = rng.choice(n, size=min(n, 200), replace=False)
-        truth = ids[_exact_top(vectors, vectors[qi], 10)]
+        kth = _exact_kth(vectors, vectors[qi], 10)
         nprobe, recall = 1, 0.0
         while True:
             index.nprobe = nprobe
-            got = index.search(vectors[qi], 10)[1]
-            recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got, truth)]))
+            recall = _recall(index.search(vectors[qi], 10)[0], kth, 10)
             if recall >= RECALL_TARGET or nprobe >= nlist:
                 break
             nprobe = min(nlist, nprobe * 2)
+        # Stored vectors as queries flatter IVF (each lies in the list it is probed from): a query
+        # typed by a reviewer needs more lists. On a generated 100,000-row corpus, 300 unseen queries
+        # reached recall@10 0.915 at the tuned nprobe 8 and 1.0 at 16, so the tuned value is doubled.
+        nprobe = min(nlist, nprobe * 2)
         extra = {"nlist": nlist, "nprobe": nprobe, "tuned_recall": round(recall, 4)}
     else:
         raise IndexError_(f"unknown index type {index_type!r}; choose one of {', '.join(INDEX_TYPES)}")
