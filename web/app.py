@@ -39,6 +39,7 @@ TOKEN_COOKIE = "jixiao_token"
 
 env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(default=True))
 env.filters["q"] = lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")})
+env.filters["num"] = lambda v: f"{v:g}" if isinstance(v, float) else v  # 0.9325153374233128 reads 0.932515
 env.globals.update(FORM_ZH=FORM_ZH, DECISIONS=DECISIONS)
 
 
