@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -84,15 +85,36 @@ def _allowed(store: Store, kind: Kind, f: Filters) -> np.ndarray | None:
     return fids
 
 
+# Open indexes, keyed by the index files' mtimes: a command searches once, but a server (jixiao serve)
+# searches thousands of times, and reading a 200 MB index per search cost more than the search. A
+# rebuilt index (`jixiao index`) has new mtimes and is read again.
+_opened: dict[tuple, tuple] = {}
+_opened_lock = threading.Lock()
+
+
 def _open(store: Store, db: Path, kind: Kind, model: str | None):
-    index, info = faiss_index.load(db, kind)
-    spec = corpus_model(store, model)
-    embedder = load_embedder(spec)
-    if embedder.model_id != info.model:
-        raise SearchError(
-            f"the {kind} index was built with {info.model}, not {embedder.model_id}: search without --model, "
-            f"or rebuild with `jixiao index --db {db} --rebuild --model {spec}`")
-    return index, info, embedder
+    idx_path, meta_path = faiss_index.paths(db, kind)
+    try:
+        stamp = (idx_path.stat().st_mtime_ns, meta_path.stat().st_mtime_ns)
+    except OSError:
+        stamp = None  # no index: faiss_index.load says to run `jixiao index`
+    key = (str(Path(db).resolve()), kind, model, stamp)
+    if stamp is not None and (hit := _opened.get(key)) is not None:
+        return hit
+    with _opened_lock:
+        if stamp is not None and (hit := _opened.get(key)) is not None:
+            return hit
+        index, info = faiss_index.load(db, kind)
+        spec = corpus_model(store, model)
+        embedder = load_embedder(spec)
+        if embedder.model_id != info.model:
+            raise SearchError(
+                f"the {kind} index was built with {info.model}, not {embedder.model_id}: search without --model, "
+                f"or rebuild with `jixiao index --db {db} --rebuild --model {spec}`")
+        for k in [k for k in _opened if k[:3] == key[:3]]:
+            del _opened[k]
+        _opened[key] = (index, info, embedder)
+        return index, info, embedder
 
 
 def _form_rows(store: Store, form_ids: list[int]) -> dict[int, tuple]:
@@ -211,9 +233,21 @@ def _mean_unit(v: np.ndarray | None) -> np.ndarray | None:
     return m / max(float(np.linalg.norm(m)), 1e-12)
 
 
-def similar(store: Store, db: Path, project: str, n: int = 10, model: str | None = None) -> tuple[list[dict], list[SimilarProject]]:
+ANY_UNIT = object()  # similar(): the project is named by its name alone
+
+
+def similar(store: Store, db: Path, project: str, n: int = 10, model: str | None = None,
+            unit: str | None | object = ANY_UNIT) -> tuple[list[dict], list[SimilarProject]]:
+    """Projects most like one; `unit` names it exactly (a name several units use, such as
+    政府购买辅助服务, is otherwise refused as ambiguous)."""
     project = (project or "").strip()
-    rows = store.conn.execute("SELECT id, project_name, unit FROM forms WHERE project_name = ?", (project,)).fetchall()
+    if unit is not ANY_UNIT:
+        rows = store.conn.execute("SELECT id, project_name, unit FROM forms WHERE project_name = ? AND unit IS ?",
+                                  (project, unit)).fetchall()
+        if not rows:
+            raise SearchError(f"no project named {project!r} of {unit!r} in the corpus")
+    else:
+        rows = store.conn.execute("SELECT id, project_name, unit FROM forms WHERE project_name = ?", (project,)).fetchall()
     if not rows:
         rows = store.conn.execute("SELECT id, project_name, unit FROM forms WHERE project_name LIKE ?",
                                   (f"%{project}%",)).fetchall()
@@ -230,6 +264,9 @@ def similar(store: Store, db: Path, project: str, n: int = 10, model: str | None
     own = [r[0] for r in rows]
     gv, iv, own_names = _form_vectors(store, embedder, own)
     parts = [v for v in (_mean_unit(gv), _mean_unit(iv)) if v is not None]
+    header = [{"project_name": pname, "unit": punit, "forms": len(own)}]
+    if not parts:  # no goal and no indicator text to compare
+        return header, []
     q = np.sum(parts, axis=0)
     q = (q / max(float(np.linalg.norm(q)), 1e-12)).astype(np.float32)[None, :]
     scores, ids = faiss_index.search(index, info, q, min(info.count, n * 5 + len(own) + 10))
@@ -258,4 +295,4 @@ def similar(store: Store, db: Path, project: str, n: int = 10, model: str | None
                                   years=sorted({y for y, _ in meta if y}), form_types=sorted({t for _, t in meta}),
                                   goal_similarity=gsim, indicator_similarity=isim,
                                   shared_indicators=sorted(own_set & set(names)), file=path, line=first))
-    return [{"project_name": pname, "unit": punit, "forms": len(own)}], out
+    return header, out

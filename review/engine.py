@@ -78,9 +78,12 @@ def review(forms: list[Form], settings: Settings | None = None, only: list[str] 
     # Grouping and ranking are one pass after the checks: the checks stay pure, one finding each.
     groups, projects = organise(unique, forms, settings, decisions)
     unique.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.project_name or "", f.code))
-    summary = Summary(forms=len(forms), findings=len(unique),
-                      by_code=dict(sorted(Counter(f.code for f in unique).items())),
-                      by_severity={s: n for s in ("high", "medium", "low") if (n := sum(f.severity == s for f in unique))},
-                      decisions=dict(Counter(f.decision for f in unique if f.decision)), settings=settings.source,
-                      projects=projects, groups=len(groups))
+    summary = summarize(unique, forms=len(forms), settings=settings.source, projects=projects, groups=len(groups))
     return Report(summary=summary, flags=unique, groups=groups)
+
+
+def summarize(flags: list[Finding], **rest) -> Summary:
+    """The counts of a list of findings (by code, severity, decision) and whatever else the summary holds."""
+    return Summary(findings=len(flags), by_code=dict(sorted(Counter(f.code for f in flags).items())),
+                   by_severity={s: n for s in ("high", "medium", "low") if (n := sum(f.severity == s for f in flags))},
+                   decisions=dict(Counter(f.decision for f in flags if f.decision)), **rest)

@@ -14,15 +14,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from jixiao.forms.models import Form
-from jixiao.index import faiss_index
+from jixiao.forms.models import FORM_TYPE_ZH, Form
 from jixiao.index import search as search_mod
 from jixiao.index.store import Store
-from jixiao.review.models import SEVERITY_RANK, Finding, Report, Summary
+from jixiao.review.engine import selected, summarize
+from jixiao.review.models import SEVERITY_RANK, Finding, Report
 from jixiao.review.worklist import apply_group_decisions
 
 FORM_ORDER = {"declaration": 0, "tracking": 1, "self_evaluation": 2}
-FORM_ZH = {"declaration": "绩效目标申报表", "tracking": "绩效跟踪表", "self_evaluation": "绩效自评表"}
+FORM_ZH = {t.value: zh for t, zh in FORM_TYPE_ZH.items()}
 DECISIONS = ("accepted", "dismissed")
 PAGE = 25
 
@@ -33,38 +33,6 @@ class BadRequest(Exception):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
-
-
-# --- index cache ---------------------------------------------------------------------------------
-# index/search.py opens the FAISS index from disk on every call, right for a command that runs
-# once; a server keeps it open. The cache is keyed by the index file's mtime, so a rebuilt index
-# (`jixiao index`) is read again, and the model check of search._open still runs on every load.
-_original_open = search_mod._open
-_index_cache: dict[tuple, tuple] = {}
-_index_lock = threading.Lock()
-
-
-def _cached_open(store: Store, db: Path, kind, model):
-    idx_path, meta_path = faiss_index.paths(db, kind)
-    try:
-        stamp = (idx_path.stat().st_mtime_ns, meta_path.stat().st_mtime_ns)
-    except OSError:
-        return _original_open(store, db, kind, model)  # raises the command's "run jixiao index" error
-    key = (str(db), kind, model, stamp)
-    hit = _index_cache.get(key)
-    if hit is None:
-        with _index_lock:
-            hit = _index_cache.get(key)
-            if hit is None:
-                hit = _original_open(store, db, kind, model)
-                for k in [k for k in _index_cache if k[:3] == key[:3]]:
-                    del _index_cache[k]
-                _index_cache[key] = hit
-    return hit
-
-
-search_mod._open = _cached_open
-
 
 
 def _clean(text: object) -> str:
@@ -348,50 +316,9 @@ class Workbench:
                 "similar": similar, "similar_error": similar_error}
 
     def similar(self, name: str, unit: str | None, n: int = 5) -> list:
-        """`jixiao similar` for one project given by name *and* unit: the same computation as
-        index/search.py's similar (goal and indicator vectors, project index, shared indicator names),
-        which takes a name only and refuses one that several units use (a common name such as
-        政府购买辅助服务). To be folded into index/search.py as a `unit` argument."""
-        import numpy as np
-
-        store = self.store()
-        own = [r[0] for r in store.conn.execute("SELECT id FROM forms WHERE project_name = ? AND unit IS ?", (name, unit))]
-        if not own:
-            return []
-        index, info, embedder = search_mod._open(store, self.db, "project", self.model)
-        gv, iv, own_names = search_mod._form_vectors(store, embedder, own)
-        parts = [v for v in (search_mod._mean_unit(gv), search_mod._mean_unit(iv)) if v is not None]
-        if not parts:
-            return []
-        q = np.sum(parts, axis=0)
-        q = (q / max(float(np.linalg.norm(q)), 1e-12)).astype(np.float32)[None, :]
-        scores, ids = faiss_index.search(index, info, q, min(info.count, n * 5 + len(own) + 10))
-        forms = search_mod._form_rows(store, [int(i) for i in ids[0] if i >= 0])
-        best: dict[tuple, tuple[float, int]] = {}
-        for sc, i in zip(scores[0], ids[0]):
-            if i < 0 or int(i) not in forms:
-                continue
-            key = (forms[int(i)][0], forms[int(i)][1])
-            if key == (name, unit) or key in best:
-                continue
-            best[key] = (float(sc), int(i))
-            if len(best) >= n:
-                break
-        out, own_set = [], set(own_names)
-        for (p, u), (sc, fid) in best.items():
-            same = [r[0] for r in store.conn.execute("SELECT id FROM forms WHERE project_name IS ? AND unit IS ?", (p, u))]
-            ogv, oiv, names = search_mod._form_vectors(store, embedder, same)
-            gm, ogm = search_mod._mean_unit(gv), search_mod._mean_unit(ogv)
-            gsim = float(gm @ ogm) if gm is not None and ogm is not None else None
-            isim = float(np.mean((iv @ oiv.T).max(1))) if iv is not None and oiv is not None else None
-            meta = store.conn.execute(f"SELECT DISTINCT year, form_type FROM forms WHERE id IN ({','.join('?' * len(same))})",
-                                      same).fetchall()
-            _, _, d, _, _, path, first = forms[fid]
-            out.append(search_mod.SimilarProject(
-                score=sc, project_name=p, unit=u, department=d, years=sorted({y for y, _ in meta if y}),
-                form_types=sorted({t for _, t in meta}), goal_similarity=gsim, indicator_similarity=isim,
-                shared_indicators=sorted(own_set & set(names)), file=path, line=first))
-        return out
+        """`jixiao similar` for the project of this name *and* unit (a name several units use is
+        otherwise ambiguous)."""
+        return search_mod.similar(self.store(), self.db, name, n, self.model, unit=unit)[1]
 
     def findings_of(self, name: str, unit: str | None) -> list[Finding]:
         return list(getattr(self, "_by_project", {}).get((name, unit), []))
@@ -433,13 +360,12 @@ class Workbench:
 
     @staticmethod
     def _filtered(report: Report, unit, code, severity, decision) -> list[Finding]:
-        from jixiao.review.engine import selected as code_selected
 
         out = []
         for f in report.flags:
             if unit and f.unit != unit and not any(p.unit == unit for p in f.projects):
                 continue
-            if code and not code_selected(f.code, [code]):
+            if code and not selected(f.code, [code]):
                 continue
             if severity and SEVERITY_RANK[f.severity] < SEVERITY_RANK[severity]:
                 continue
@@ -459,10 +385,7 @@ class Workbench:
         projects = [p.model_copy(update={"findings": [i for i in p.findings if i in ids]})
                     for p in report.summary.projects if any(i in ids for i in p.findings)]
         s = report.summary
-        summary = Summary(forms=s.forms, findings=len(flags), by_code=dict(sorted(Counter(f.code for f in flags).items())),
-                          by_severity={k: n for k in ("high", "medium", "low") if (n := sum(f.severity == k for f in flags))},
-                          decisions=dict(Counter(f.decision for f in flags if f.decision)), settings=s.settings,
-                          llm=s.llm, projects=projects, groups=len(groups))
+        summary = summarize(flags, forms=s.forms, settings=s.settings, llm=s.llm, projects=projects, groups=len(groups))
         return Report(summary=summary, flags=flags, groups=groups,
                       comments={k: c for k, c in report.comments.items() if set(c.finding_ids) & ids})
 
