@@ -98,6 +98,7 @@ def rule_xlsx(path: Path) -> Path:
     """Thin borders on every used cell of every sheet's table blocks, wrap text, landscape A4 fit to width."""
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment, Border, Side
+    from openpyxl.utils import get_column_letter as column_letter
 
     wb = load_workbook(str(path))
     thin = Side(style="thin", color="000000")
@@ -118,21 +119,13 @@ def rule_xlsx(path: Path) -> Path:
                         default=1)
             ws.row_dimensions[row[0].row].height = 15 * max(1, lines) + 2
         for col in range(1, width + 1):
-            ws.column_dimensions[_col(col)].width = col_width
+            ws.column_dimensions[column_letter(col)].width = col_width
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.save(str(path))
     return path
-
-
-def _col(n: int) -> str:
-    s = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def export_samples(out: Path, formats=("docx", "xlsx")) -> dict[str, dict[str, Path]]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jixiao.forms.models import Issue
-from jixiao.forms.textio import InputError, Row, clean_cell, decode_bytes, rows_of
+from jixiao.forms.textio import InputError, Row, clean_cell, decode_bytes, read_file, rows_of
 
 
 @dataclass
@@ -121,21 +121,26 @@ def _sniff(path: Path, head: bytes) -> str | None:
     return None
 
 
-def read_grid(path: Path, ocr: bool = False) -> Grid:
-    """Read any supported file as table rows; raises textio.InputError(file, message, line)."""
+def read_grid(path: Path, ocr: bool = False, data: bytes | None = None) -> Grid:
+    """Read any supported file as table rows; raises textio.InputError(file, message, line).
+
+    `data`: the file's bytes when the caller has read them already (ingest hashes them first)."""
     path = Path(path)
     file = str(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except IsADirectoryError:
-        raise InputError(file, "is a directory, not a file") from None
-    except OSError as e:
-        raise InputError(file, f"cannot read: {e.strerror or e}") from None
+    if data is None:
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(8)
+        except IsADirectoryError:
+            raise InputError(file, "is a directory, not a file") from None
+        except OSError as e:
+            raise InputError(file, f"cannot read: {e.strerror or e}") from None
+    else:
+        head = data[:8]
     suffix = path.suffix.lower()
     fmt = _sniff(path, head)
     if fmt == "ole":
-        data = path.read_bytes()
+        data = data if data is not None else path.read_bytes()
         if _ENCRYPTED in data:
             raise InputError(file, "password-protected (encrypted) Office file: open it, remove the password "
                              "(File › Info › Protect › Encrypt with Password) and save again")
@@ -149,11 +154,7 @@ def read_grid(path: Path, ocr: bool = False) -> Grid:
             raise InputError(file, f"named {suffix} but its bytes are not a {suffix[1:]} file (damaged, or renamed?)")
         fmt = "csv" if suffix == ".csv" else "text"
     if fmt == "text":
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise InputError(file, f"cannot read: {e.strerror or e}") from None
-        text, encoding = decode_bytes(data, file)
+        text, encoding = decode_bytes(data, file) if data is not None else read_file(path)
         return Grid(rows_of(text), encoding)
     try:
         module = importlib.import_module(f"jixiao.forms.read_{fmt}")

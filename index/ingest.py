@@ -17,14 +17,12 @@ from pydantic import BaseModel, Field
 from jixiao.forms.grid import OFFICE_SUFFIXES, read_grid
 from jixiao.forms.grid import TEXT_SUFFIXES as TEXT_SUFFIXES
 from jixiao.forms.models import Issue
-from jixiao.forms.parser import parse_grid, parse_text
-from jixiao.forms.textio import InputError, decode_bytes
+from jixiao.forms.parser import parse_grid
+from jixiao.forms.textio import InputError
 from jixiao.index.store import Store
 
 # What a folder is searched for: text exports, and the Office/PDF files forms/grid.read_grid reads.
-SUFFIXES = TEXT_SUFFIXES | OFFICE_SUFFIXES | {".xlsm"}
-# A PDF or Office file under a text suffix is read as what it is (as parse_file does).
-_OFFICE_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+SUFFIXES = TEXT_SUFFIXES | OFFICE_SUFFIXES
 
 Status = Literal["stored", "replaced", "unchanged", "duplicate", "failed"]
 
@@ -78,13 +76,10 @@ def ingest_file(store: Store, path: Path, ocr: bool = False) -> FileReport:
     if old is None and (other := store.file_by_hash(sha)) is not None:
         return FileReport(path=shown, status="duplicate", same_as=other)
     try:
-        if path.suffix.lower() in TEXT_SUFFIXES and not data.startswith(_OFFICE_MAGIC):
-            text, encoding = decode_bytes(data, shown)
-            result = parse_text(text, shown, encoding)
-        else:  # Office, PDF, CSV, or a text export under another name: read_grid tells them apart
-            grid = read_grid(path, ocr=ocr)
-            encoding = grid.encoding
-            result = parse_grid(grid, shown)
+        # read_grid tells a text export from an Office, PDF or CSV file by its bytes, whatever its name.
+        grid = read_grid(path, ocr=ocr, data=data)
+        encoding = grid.encoding
+        result = parse_grid(grid, shown)
     except InputError as e:
         return FileReport(path=shown, status="failed", error=str(e))
     warnings = result.all_issues()
