@@ -89,6 +89,11 @@ class FundsRow(BaseModel):
     values: dict[str, FundsValue]  # column key -> value
     line: int
 
+    def number(self, col: str) -> float | None:
+        """The value in column `col` (万元, % or points), None when the column is empty or absent."""
+        v = self.values.get(col)
+        return v.value if v else None
+
 
 class Funds(BaseModel):
     unit: str = "万元"  # unit of every amount below

@@ -14,6 +14,7 @@ from typing import Iterator
 from jixiao.forms.models import Form, FormType, FundsRow, Indicator
 from jixiao.forms.values import norm
 from jixiao.review.catalogue import form_check
+from jixiao.review.checks_numbers import grade_level
 from jixiao.review.evidence import finding, ind_evidence, where
 from jixiao.review.models import Evidence, Finding
 from jixiao.review.settings import Settings
@@ -25,11 +26,6 @@ _IN_PROGRESS = ("开展中", "进行中", "实施中", "推进中")
 _COMPLETION = re.compile(r"完成|达成|上线|验收|100%")
 # A 纠偏措施 that says no correction is needed does not explain a lag.
 _NO_CORRECTION = re.compile(r"^(无|暂无|/|-|—|不适用|无需纠偏|无纠偏措施)$|无需|不需|无偏差|未发生偏差|运行正常|进展正常|正常推进")
-
-
-def _val(row: FundsRow, col: str) -> float | None:
-    v = row.values.get(col)
-    return v.value if v else None
 
 
 def _raw(row: FundsRow, col: str) -> str | None:
@@ -75,7 +71,7 @@ def _money_lag(form: Form, s: Settings, due: float):
     total = _total(form)
     if total is None:
         return None
-    spent, initial, period = _val(total, "spent"), _val(total, "budget_initial"), _val(total, "budget_period")
+    spent, initial, period = total.number("spent"), total.number("budget_initial"), total.number("budget_period")
     if spent is None:
         return None
     budget, label = (period, "跟踪期预算数") if period else (initial, "年初预算数")
@@ -147,7 +143,7 @@ def execution_lag(form: Form, s: Settings) -> Iterator[Finding]:
     month = f"{int(form.period_end[5:7])}月底" if due is not None else "跟踪期末"
     if money:
         share, budget, label, short = money
-        parts.append(f"截至{month}（时间进度 {due:.0f}%）预算仅执行 {share:.1f}%（{_val(_total(form), 'spent'):g} / "
+        parts.append(f"截至{month}（时间进度 {due:.0f}%）预算仅执行 {share:.1f}%（{_total(form).number('spent'):g} / "
                      f"{label} {budget:g} 万元，比时间进度少执行约 {short:,.2f} 万元）")
         judged.append("年度预算")
     if outputs:
@@ -169,7 +165,7 @@ def _lag_evidence(form: Form, money, outputs, due) -> list[Evidence]:
         for col, label in (("budget_initial", "年初预算数"), ("budget_period", "跟踪期预算数"),
                            ("spent", "跟踪期执行数"), ("execution_rate", "执行率(%)")):
             if col in total.values:
-                ev.append(where(form, f"{total.item} {label}", _raw(total, col), _val(total, col), total.line))
+                ev.append(where(form, f"{total.item} {label}", _raw(total, col), total.number(col), total.line))
         ev.append(where(form, "年度项目预算完成可能性", form.judgement.budget_completion,
                         line=lines.get("judgement_budget") or lines.get("judgement")))
     for ind, _ in outputs:
@@ -184,9 +180,11 @@ def _lag_evidence(form: Form, money, outputs, due) -> list[Evidence]:
 
 # --- funds.budget_cut_inflates_rate -------------------------------------------------------------
 
+_GRADE = {3: "优", 2: "良", 1: "合格", 0: "不合格"}
+
+
 def _grade(total: float, s: Settings) -> str:
-    return ("优" if total >= s["score.grade_excellent"] else "良" if total >= s["score.grade_good"]
-            else "合格" if total >= s["score.grade_pass"] else "不合格")
+    return _GRADE[grade_level(total, s)]
 
 
 @form_check(CUT)
@@ -196,8 +194,8 @@ def budget_cut_inflates_rate(form: Form, s: Settings) -> Iterator[Finding]:
     total = _total(form)
     if total is None:
         return
-    initial, annual = _val(total, "budget_initial"), _val(total, "budget_annual")
-    spent, rate = _val(total, "spent"), _val(total, "execution_rate")
+    initial, annual = total.number("budget_initial"), total.number("budget_annual")
+    spent, rate = total.number("spent"), total.number("execution_rate")
     if None in (initial, annual, spent, rate) or initial <= 0 or annual <= 0 or annual >= initial:
         return
     cut = initial - annual
@@ -225,7 +223,7 @@ def budget_cut_inflates_rate(form: Form, s: Settings) -> Iterator[Finding]:
     message = (f"{form.project_name}：全年预算数由年初 {initial:,.2f} 万元调减至 {annual:,.2f} 万元（减少 {cut:,.2f} 万元，"
                f"{100 * cut / initial:.0f}%），执行率按调减后预算计为 {rate:g}%，按年初预算仅 {on_initial:.2f}%{consequence}。")
     label = lambda col: form.funds.columns.get(col, col)  # noqa: E731
-    evidence = [where(form, f"{total.item} {label(c)}", _raw(total, c), _val(total, c), total.line)
+    evidence = [where(form, f"{total.item} {label(c)}", _raw(total, c), total.number(c), total.line)
                 for c in ("budget_initial", "budget_annual", "spent", "execution_rate") if c in total.values]
     evidence.append(where(form, "按年初预算数计的执行率(%)", f"{spent:g} ÷ {initial:g}", round(on_initial, 2), total.line))
     if form.total_score is not None and weight:

@@ -14,9 +14,9 @@ from jixiao.review.settings import Settings
 
 _RATE_NAME = re.compile(r"(率|比例|占比|比重)$|率[（(]")
 _COUNT_NAME = re.compile(r"(数量|人数|次数|个数|件数|户数|场次|人次|批次|数)$")
-_PERCENT = {"%", "‰"}
+PERCENT = {"%", "‰"}
 # Quantities whose target is rightly zero: complaints, accidents, failures …
-_NEGATIVE = re.compile(r"投诉|事故|故障|信访|事件|差错|违规|违纪|问题|隐患|纠纷|失误|缺陷|错误|流失|逾期|滞留|损失|处罚|上访")
+NEGATIVE = re.compile(r"投诉|事故|故障|信访|事件|差错|违规|违纪|问题|隐患|纠纷|失误|缺陷|错误|流失|逾期|滞留|损失|处罚|上访|发生率")
 _NOT_DONE = re.compile(r"未开展|尚未|未完成|没有开展|未实施|未能|未启动|未上线|暂停|取消|未执行|未落实|未支付|未投入")
 _WEAK_WORDS = {"提升", "提高", "有所提升", "有所提高", "改善", "优化", "增强", "加强", "有效提升", "进一步提升"}
 
@@ -31,9 +31,9 @@ def unit_mismatch(form: Form, s: Settings) -> Iterator[Finding]:
         t = ind.target
         if t is None or t.kind != "numeric" or not t.unit:
             continue
-        if _RATE_NAME.search(ind.name) and t.unit not in _PERCENT:
+        if _RATE_NAME.search(ind.name) and t.unit not in PERCENT:
             what = f"指标名称为比率（“{ind.name}”），指标值却以“{t.unit}”计（{t.raw}）"
-        elif _COUNT_NAME.search(ind.name) and t.unit in _PERCENT:
+        elif _COUNT_NAME.search(ind.name) and t.unit in PERCENT:
             what = f"指标名称为数量（“{ind.name}”），指标值却以“{t.unit}”计（{t.raw}）"
         else:
             continue
@@ -89,9 +89,9 @@ def vacuous_target(form: Form, s: Settings) -> Iterator[Finding]:
         if t.kind == "numeric":
             if t.op in ("≥", ">") and t.number == 0:
                 why = f"指标值 {t.raw} 为“不低于 0”，无论实际如何都能达成"
-            elif t.op == "≤" and t.number >= 100 and t.unit in _PERCENT and _RATE_NAME.search(ind.name):
+            elif t.op == "≤" and t.number >= 100 and t.unit in PERCENT and _RATE_NAME.search(ind.name):
                 why = f"比率指标的指标值 {t.raw} 为“不高于100%”，无论实际如何都能达成"
-            elif (t.op in (None, "=") and t.number == 0 and not _NEGATIVE.search(ind.name)
+            elif (t.op in (None, "=") and t.number == 0 and not NEGATIVE.search(ind.name)
                   and _COUNT_NAME.search(ind.name)):
                 why = f"数量指标“{ind.name}”的指标值为 {t.raw}，目标为零等于没有目标"
         elif t.word in _WEAK_WORDS:
@@ -121,7 +121,7 @@ def value_type_mismatch(form: Form, s: Settings) -> Iterator[Finding]:
             why = f"指标值为“{t.raw}”，实际完成值却是数值“{a.raw}”"
         elif t.kind == "date" and a.kind == "qualitative" and _has_digits(a.raw):
             why = f"指标值为时间“{t.raw}”，实际完成值却是“{a.raw}”"
-        elif (t.kind == "numeric" and t.unit in _PERCENT and a.kind == "numeric" and a.unit is None
+        elif (t.kind == "numeric" and t.unit in PERCENT and a.kind == "numeric" and a.unit is None
               and a.number and t.number and a.number > 0 and t.number / a.number >= s["indicator.count_for_percent_ratio"]):
             why = f"指标值为百分比“{t.raw}”，实际完成值“{a.raw}”像是数量而非百分比"
         elif t.kind == "qualitative" and a.kind == "qualitative" and t.word and a.word \

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from jixiao.forms.models import Form, FormType, FundsRow
+from jixiao.forms.models import Form, FormType
 from jixiao.review.catalogue import form_check
 from jixiao.review.evidence import finding, ind_evidence, where
 from jixiao.review.models import Finding
@@ -15,9 +15,9 @@ _GRADES = {"优": 3, "优秀": 3, "良": 2, "良好": 2, "中": 1, "合格": 1, 
 _GRADE_NAME = {3: "优", 2: "良", 1: "合格/中", 0: "不合格/差"}
 
 
-def _val(row: FundsRow, col: str) -> float | None:
-    v = row.values.get(col)
-    return v.value if v else None
+def grade_level(total: float, s: Settings) -> int:
+    """The grade a 总分 earns: 3 优, 2 良, 1 合格/中, 0 不合格/差 (thresholds in settings [score])."""
+    return 3 if total >= s["score.grade_excellent"] else 2 if total >= s["score.grade_good"] else 1 if total >= s["score.grade_pass"] else 0
 
 
 @form_check("score.total_mismatch")
@@ -39,7 +39,7 @@ def grade_mismatch(form: Form, s: Settings) -> Iterator[Finding]:
     if form.total_score is None or not form.grade or form.grade not in _GRADES:
         return
     t = form.total_score
-    want = 3 if t >= s["score.grade_excellent"] else 2 if t >= s["score.grade_good"] else 1 if t >= s["score.grade_pass"] else 0
+    want = grade_level(t, s)
     if _GRADES[form.grade] != want:
         yield finding(form, "score.grade_mismatch", "high",
                       f"{form.project_name}：总分 {t:g} 应评为“{_GRADE_NAME[want]}”，表中评分等级却为“{form.grade}”。",
@@ -57,7 +57,7 @@ def rate_mismatch(form: Form, s: Settings) -> Iterator[Finding]:
     if not form.funds or col is None:
         return
     for row in form.funds.rows:
-        budget, spent, rate = _val(row, col), _val(row, "spent"), _val(row, "execution_rate")
+        budget, spent, rate = row.number(col), row.number("spent"), row.number("execution_rate")
         if budget is None or spent is None or rate is None:
             continue
         if budget == 0:
@@ -91,8 +91,8 @@ def rows_mismatch(form: Form, s: Settings) -> Iterator[Finding]:
         for col in total.values:
             if col in ("weight", "score", "execution_rate"):
                 continue
-            t = _val(total, col)
-            vals = [_val(p, col) for p in parts]
+            t = total.number(col)
+            vals = [p.number(col) for p in parts]
             known = [v for v in vals if v is not None]
             if t is None or not known:
                 continue
@@ -101,7 +101,7 @@ def rows_mismatch(form: Form, s: Settings) -> Iterator[Finding]:
                 yield finding(form, "funds.rows_mismatch", "medium",
                               f"{form.project_name}：{total.item}（{label}）{t:g} 万元，不等于其中各项之和 {sum(known):g} 万元。",
                               [where(form, f"{total.item} {label}", total.values[col].raw, t, total.line)]
-                              + [where(form, f"{p.item} {label}", p.values[col].raw, _val(p, col), p.line)
+                              + [where(form, f"{p.item} {label}", p.values[col].raw, p.number(col), p.line)
                                  for p in parts if col in p.values], total_key, col)
 
 

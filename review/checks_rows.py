@@ -14,13 +14,12 @@ from typing import Iterator
 
 from jixiao.forms.models import Form, FormType, Indicator, Value
 from jixiao.review.catalogue import corpus_check, form_check
+# NEGATIVE: quantities whose target is rightly zero (fewer is better), whose "0 met at 0" says nothing.
+from jixiao.review.checks_indicator import NEGATIVE, PERCENT
 from jixiao.review.evidence import finding, ind_evidence, normalise, shortfall, where
 from jixiao.review.models import Finding
 from jixiao.review.settings import Settings
 
-_PERCENT = {"%", "‰"}
-# Quantities whose target is rightly zero (fewer is better): their "0 met at 0" says nothing.
-_NEGATIVE = re.compile(r"投诉|事故|故障|信访|事件|差错|违规|违纪|问题|隐患|纠纷|失误|缺陷|错误|流失|逾期|滞留|损失|处罚|上访|发生率")
 # Calendar quantities met by the passing of the year: 365 天 of operation, 12 个月 of service.
 _CALENDAR = {("天", 365.0), ("天", 366.0), ("日", 365.0), ("日", 366.0), ("月", 12.0), ("个月", 12.0), ("年", 1.0)}
 
@@ -51,7 +50,7 @@ def _exact_row(ind: Indicator) -> bool:
         return False
     if not _same_unit(t, a) or t.number == 0:
         return False
-    if t.unit in _PERCENT and t.number >= 100:
+    if t.unit in PERCENT and t.number >= 100:
         return False
     return (t.unit, t.number) not in _CALENDAR
 
@@ -92,7 +91,7 @@ def _floor_row(ind: Indicator) -> bool:
         return False
     t, a = ind.target, ind.actual
     return (t is not None and a is not None and t.kind == "numeric" and a.kind == "numeric" and t.op in ("≥", "=", None)
-            and t.unit in _PERCENT and 0 < t.number < 100 and _same_unit(t, a))
+            and t.unit in PERCENT and 0 < t.number < 100 and _same_unit(t, a))
 
 
 def _at_floor(ind: Indicator) -> bool:
@@ -178,7 +177,7 @@ def _same_object(a: str, b: str, s: Settings) -> bool:
 def _well_short(ind: Indicator, s: Settings) -> float | None:
     """The share of its target that a 数量 row reached, when that is well under the target."""
     t, a = ind.target, ind.actual
-    if ind.level2 != "数量指标" or _NEGATIVE.search(ind.name) or t is None or a is None:
+    if ind.level2 != "数量指标" or NEGATIVE.search(ind.name) or t is None or a is None:
         return None
     if t.kind != "numeric" or a.kind != "numeric" or t.op not in (None, "=", "≥", ">") or not t.number or t.number <= 0:
         return None
@@ -195,7 +194,7 @@ def _claims_done(ind: Indicator, s: Settings) -> str | None:
     if not _full_marks(ind, s) or ind.actual is None or _MONEY_RATE.search(ind.name):
         return None
     a = ind.actual
-    full = (a.kind == "numeric" and a.unit in (_PERCENT | {None}) and a.number >= 100) or a.achievement == "reached"
+    full = (a.kind == "numeric" and a.unit in (PERCENT | {None}) and a.number >= 100) or a.achievement == "reached"
     if _DONE_RATE.search(ind.name) and full:
         return "done"
     if (_TIMELY.search(ind.name) or ind.level2 == "时效指标") and (full or (a.word and _TIMELY.search(a.word))):
@@ -207,7 +206,7 @@ def _zero_improvement(ind: Indicator, s: Settings) -> bool:
     """An improvement row (提升率, 增长率 …) reporting 0 with full marks, where no other check compares
     it: a numeric target it falls short of is indicator.score_inconsistent's finding."""
     a, t = ind.actual, ind.target
-    if not _IMPROVE.search(ind.name) or _NEGATIVE.search(ind.name) or _COST.search(ind.name):
+    if not _IMPROVE.search(ind.name) or NEGATIVE.search(ind.name) or _COST.search(ind.name):
         return False
     if a is None or a.kind != "numeric" or a.number != 0 or not _full_marks(ind, s):
         return False
