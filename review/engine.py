@@ -63,7 +63,6 @@ def review(forms: list[Form], settings: Settings | None = None, only: list[str] 
                 findings.extend(check.fn(form, settings))
         else:
             findings.extend(check.fn(forms, settings, ctx))
-    locate(findings, forms)  # Office/PDF files: evidence names its cell or row ("Sheet1!C14")
     if only:
         findings = [f for f in findings if selected(f.code, only)]
     findings = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min_severity]]
@@ -75,6 +74,7 @@ def review(forms: list[Form], settings: Settings | None = None, only: list[str] 
         seen.add(f.id)
         f.decision = (decisions or {}).get(f.id)
         unique.append(f)
+    locate(unique, forms)  # Office/PDF files: evidence names its cell or row ("Sheet1!C14")
     # Grouping and ranking are one pass after the checks: the checks stay pure, one finding each.
     groups, projects = organise(unique, forms, settings, decisions)
     unique.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.project_name or "", f.code))

@@ -62,9 +62,9 @@ def finding(form: Form, code: str, severity: Severity, message: str, evidence: l
 
 def where(form: Form, label: str, text: str | None = None, value: float | None = None,
           line: int | None = None) -> Evidence:
-    line = line or form.source.first_line
+    # `location` (Sheet1!C14 for an Office/PDF original) is set for every finding at once: engine → locate.
     return Evidence(label=label, text=text, value=value, file=form.source.file,
-                    line=line, project_name=form.project_name, location=location(form, line, text))
+                    line=line or form.source.first_line, project_name=form.project_name)
 
 
 def location(form: Form, line: int | None, text: str | None = None) -> str | None:
@@ -82,7 +82,7 @@ def location(form: Form, line: int | None, text: str | None = None) -> str | Non
 
 
 def locate(findings: list[Finding], forms: list[Form]) -> None:
-    """Give a location to evidence built without where() (corpus checks build Evidence themselves)."""
+    """Give each piece of evidence from an Office/PDF file its place in the original."""
     by_file: dict[str, list[Form]] = {}
     for f in forms:
         if f.source.places:
