@@ -38,12 +38,13 @@ def comments_for(report: Report, project_name: str | None, unit: str | None) -> 
     return [c for c in report.comments.values() if c.project_name == project_name and (c.unit or "") == (unit or "")]
 
 
+def value_text(e: Evidence) -> str:
+    """What a piece of evidence says: its text, else its number, else （空）."""
+    return e.text if e.text is not None else (f"{e.value:g}" if e.value is not None else "（空）")
+
+
 def _evidence_text(f: Finding) -> str:
-    parts = []
-    for e in f.evidence:
-        v = e.text if e.text is not None else (f"{e.value:g}" if e.value is not None else "（空）")
-        parts.append(f"{e.label}：{v}")
-    return "\n".join(parts)
+    return "\n".join(f"{e.label}：{value_text(e)}" for e in f.evidence)
 
 
 def place(e: Evidence) -> str:

@@ -8,17 +8,13 @@ ends with the appendix of low formal findings.
 from __future__ import annotations
 
 from jixiao.review.codes import code_zh
-from jixiao.review.models import Evidence, Finding, Report
-from jixiao.review.report_common import Item, Section, comments_for, layout, llm_line, llm_summary, money_text, place, project_title
+from jixiao.review.models import Finding, Report
+from jixiao.review.report_common import (Item, Section, comments_for, layout, llm_line, llm_summary, money_text, place,
+                                         project_title, value_text)
 
 
 def _one_line(text: str) -> str:
     return text.replace("\n", " ").replace("|", "｜")
-
-
-def _value(e: Evidence) -> str:
-    v = e.text if e.text is not None else (f"{e.value:g}" if e.value is not None else "（空）")
-    return _one_line(v)
 
 
 def _finding(f: Finding, indent: str = "") -> list[str]:
@@ -27,7 +23,7 @@ def _finding(f: Finding, indent: str = "") -> list[str]:
     if f.llm is not None:
         out.append(f"{indent}  - {_one_line(llm_line(f))}")
     for e in f.evidence:
-        out.append(f"{indent}  - {e.label}：{_value(e)} — `{place(e)}`")
+        out.append(f"{indent}  - {e.label}：{_one_line(value_text(e))} — `{place(e)}`")
     return out
 
 
