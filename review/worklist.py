@@ -72,6 +72,10 @@ def in_appendix(f: Finding) -> bool:
     return f.severity == "low" and not substantive(f.code)
 
 
+def _form_zh(form_type: str | None) -> str:
+    return FORM_TYPE_ZH[FormType(form_type)] if form_type in FormType._value2member_map_ else "表"
+
+
 def _gid(*parts: object) -> str:
     return "g" + hashlib.sha1("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:11]
 
@@ -168,7 +172,7 @@ def group_findings(findings: list[Finding], s: Settings) -> list[FindingGroup]:
         if len(forms) < s["worklist.unit_min_forms"]:
             continue
         members.sort(key=lambda f: (-f.risk, f.project_name or "", f.id))
-        kind_zh = FORM_TYPE_ZH.get(FormType(form_type), "表") if form_type in FormType._value2member_map_ else "表"
+        kind_zh = _form_zh(form_type)
         names = _listed([f.project_name or "" for f in members])
         message = (f"{unit}的 {len(forms)} 张{kind_zh}存在同一问题：{code_zh(code)}（{len(members)} 项，涉及 {names}）。"
                    f"首项：{members[0].message}")
@@ -185,7 +189,7 @@ def group_findings(findings: list[Finding], s: Settings) -> list[FindingGroup]:
         members.sort(key=lambda f: (-f.risk, f.id))
         rows = [_row_name(f) for f in members]
         what = f"{len(members)} 项指标（{_listed(rows)}）" if all(rows) else f"{len(members)} 处"
-        kind_zh = FORM_TYPE_ZH.get(FormType(form_type), "表") if form_type in FormType._value2member_map_ else "表"
+        kind_zh = _form_zh(form_type)
         message = f"{name or '(未命名项目)'}（{year or '?'}年{kind_zh}）{what}：{code_zh(code)}。"
         groups.append(_group("form", _gid("form", code, name, unit, year, form_type), members, message))
         grouped.update(f.id for f in members)
