@@ -15,11 +15,11 @@ from typing import Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
 from jixiao import __version__
-from jixiao.console import err, error, out
+from jixiao.cli_usage import CONTEXT_SETTINGS, Command
+from jixiao.console import err, error, out, show, table
 
 app = typer.Typer(
     name="jixiao",
@@ -36,6 +36,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT_SETTINGS,
 )
 
 
@@ -76,9 +77,9 @@ def _write(text: str) -> None:
         sys.stdout.write("\n")
 
 
-@app.command()
+@app.command(cls=Command)
 def parse(
-    files: list[Path] = typer.Argument(..., help="Text exports (UTF-8 or GB18030/GBK), .xlsx/.xlsm/.xls workbooks (every sheet), .csv, .docx or .pdf files; folders are read recursively."),
+    files: list[Path] = typer.Argument(..., metavar="PATH", help="Text exports (UTF-8 or GB18030/GBK), .xlsx/.xlsm/.xls workbooks (every sheet), .csv, .docx or .pdf files; folders are read recursively."),
     fmt: ParseFormat = typer.Option(ParseFormat.json, "--format", "-f", help="json, jsonl, csv (one row per indicator) or table."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print parse warnings on stderr."),
     ocr: bool = typer.Option(False, "--ocr", help="PDF pages without a text layer (scans): recognise the text by OCR (needs the OCR engine, see README › Formats); slow."),
@@ -118,9 +119,9 @@ def parse(
     raise typer.Exit(1 if failed else 0)
 
 
-@app.command()
+@app.command(cls=Command)
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files or folders: text exports, .xlsx/.xlsm/.xls, .csv, .docx, .pdf."),
+    paths: list[Path] = typer.Argument(..., metavar="PATH", help="Files or folders: text exports, .xlsx/.xlsm/.xls, .csv, .docx, .pdf."),
     db: Path = typer.Option(Path("jixiao.db"), "--db", envvar="JIXIAO_DB", help="Corpus file (SQLite); created if missing."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Report as a table, json or jsonl."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal and there are several files)."),
@@ -138,14 +139,34 @@ def ingest(
 
     Example: jixiao ingest 扫描件/ --ocr --db corpus.db
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from jixiao.index.ingest import collect, ingest as run
-    from jixiao.index.store import Store, StoreError
+    from jixiao.index.ingest import collect
 
     files, reports = collect(paths)
+    if fmt == ReportFormat.jsonl:  # paths that could not be read
+        for r in reports:
+            _write(r.model_dump_json())
+    if files:  # nothing readable (a mistyped path): no empty corpus file is left behind
+        _ingest_files(db, files, reports, fmt, progress, ocr)
+    if fmt == ReportFormat.json:
+        _write(json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False, indent=2))
+    elif fmt == ReportFormat.table:
+        _print_reports(reports, verbose)
+    failed = [r for r in reports if r.status == "failed"]
+    if not files and not failed:
+        error("nothing to ingest")
+        raise typer.Exit(1)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _ingest_files(db: Path, files: list[Path], reports: list, fmt: ReportFormat, progress: Optional[bool], ocr: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from jixiao.index.ingest import ingest as run
+    from jixiao.index.store import Store, StoreError
+
     try:
         store = Store(db, create=True)
+        store.require_writable("ingest")
     except StoreError as e:
         error(e)
         raise typer.Exit(1)
@@ -162,27 +183,16 @@ def ingest(
     except KeyboardInterrupt:
         err.print("[red]interrupted[/red]: the file being ingested was rolled back; files before it are stored")
         raise typer.Exit(130)
-    if fmt == ReportFormat.json:
-        _write(json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False, indent=2))
-    elif fmt == ReportFormat.table:
-        _print_reports(reports, verbose)
-    failed = [r for r in reports if r.status == "failed"]
-    if not files and not failed:
-        error("nothing to ingest")
-        raise typer.Exit(1)
-    raise typer.Exit(1 if failed else 0)
 
 
 def _print_reports(reports, verbose: bool) -> None:
-    t = Table(show_edge=False, box=None, header_style="bold")
-    for c in ("file", "status", "forms", "indicators", "warnings", "note"):
-        t.add_column(c, overflow="fold")
+    t = table("file", "status", "forms", "indicators", "warnings", "note", wide={"file": 3, "note": 2})
     style = {"failed": "red", "stored": "green", "replaced": "green", "unchanged": "dim", "duplicate": "yellow"}
     for r in reports:
         note = r.error or (f"same content as {r.same_as}" if r.same_as else "")
         t.add_row(r.path, Text(r.status, style=style[r.status]), str(r.forms), str(r.indicators),
                   str(len(r.warnings)), note)
-    out.print(t, highlight=False)
+    show(t)
     counts = {s: sum(1 for r in reports if r.status == s) for s in style}
     out.print(", ".join(f"{n} {s}" for s, n in counts.items() if n), highlight=False)
     for r in reports:
@@ -199,7 +209,7 @@ def _print_reports(reports, verbose: bool) -> None:
         err.print(f"… {escape(str(total - shown))} more warnings (use --verbose)")
 
 
-@app.command()
+@app.command(cls=Command)
 def stats(
     db: Path = typer.Option(Path("jixiao.db"), "--db", envvar="JIXIAO_DB", help="Corpus file."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table or json."),
@@ -221,22 +231,26 @@ def stats(
         return
     out.print(f"corpus {s['db']}: {s['files']} files, {s['forms']} forms, {s['indicators']} indicators, "
               f"{s['projects']} projects, {s['units']} units, {s['departments']} departments, "
-              f"{s['warnings']} parse warnings", highlight=False)
+              f"{s['warnings']} parse warnings", highlight=False, soft_wrap=False)
     for title, rows, cols in (("forms by type and year", s["by_type_year"], ("form_type", "year", "forms", "indicators")),
                               ("indicators by category", s["by_level"], ("level1", "level2", "indicators")),
                               ("units with most forms", s["top_units"], ("unit", "forms"))):
-        t = Table(title=title, title_justify="left", show_edge=False, box=None, header_style="bold")
-        for c in cols:
-            t.add_column(c)
+        t = table(*cols, wide={"unit": 1, "level2": 1}, title=title)
         for r in rows:
             t.add_row(*[str(r[c]) if r[c] is not None else "-" for c in cols])
-        out.print(t, highlight=False)
+        show(t)
 
 
 class Kind(str, Enum):
     indicator = "indicator"
     goal = "goal"
     project = "project"
+
+
+class SearchMode(str, Enum):
+    dense = "dense"
+    lexical = "lexical"
+    hybrid = "hybrid"
 
 
 class FormTypeOpt(str, Enum):
@@ -261,14 +275,14 @@ def _open_store(db: Path):
         raise typer.Exit(1)
 
 
-@app.command("index")
+@app.command("index", cls=Command)
 def index_cmd(
     db: Path = typer.Option(Path("jixiao.db"), "--db", envvar="JIXIAO_DB", help="Corpus file."),
     model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL", help="use-m3 (default), tokenlearn-static, a sentence-transformers folder, or a model name in the local Hugging Face cache."),
     kind: Optional[list[Kind]] = typer.Option(None, "--kind", help="Only these indexes (default: indicator, goal, project)."),
     index_type: IndexType = typer.Option(IndexType.auto, "--index-type", help="auto: exact below 50,000 vectors, IVF above; or force flat / ivf."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild even if up to date (needed to switch models)."),
-    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f"),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="A table, or the report per index as json or jsonl (the total time then goes to stderr)."),
 ) -> None:
     """Embed indicator and goal texts and build the FAISS indexes beside the corpus.
 
@@ -277,12 +291,15 @@ def index_cmd(
 
     Example: jixiao index --db corpus.db
     """
+    import time
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from jixiao.index.build import build_indexes
     from jixiao.index.embed import EmbeddingError
     from jixiao.index.faiss_index import IndexError_
 
+    started = time.perf_counter()
     kinds = tuple(k.value for k in kind) if kind else ("indicator", "goal", "project")
     bar = Progress(TextColumn("embed {task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
                    disable=not err.is_terminal, transient=True)
@@ -303,25 +320,29 @@ def index_cmd(
         except (EmbeddingError, IndexError_) as e:
             error(e)
             raise typer.Exit(1)
+    total = f"total {time.perf_counter() - started:.1f} s (model loading, embedding and indexing)"
     if fmt != ReportFormat.table:
         _write(json.dumps([r.model_dump() for r in reports], ensure_ascii=False, indent=2 if fmt == ReportFormat.json else None))
+        err.print(total, highlight=False)  # stdout stays one JSON document
         return
-    t = Table(show_edge=False, box=None, header_style="bold")
-    for c in ("index", "status", "vectors", "newly embedded", "type", "seconds", "model"):
-        t.add_column(c)
+    t = table("index", "status", "vectors", "newly embedded", "type", "seconds", "model", wide={"type": 1, "model": 2})
     for r in reports:
         t.add_row(r.kind, r.status, str(r.count), str(r.embedded),
                   r.index_type + (f" (nprobe {r.nprobe}, recall {r.tuned_recall})" if r.nprobe else ""),
                   "" if r.seconds is None else f"{r.seconds:.2f}", r.model)
-    out.print(t, highlight=False)
+    show(t)
+    out.print(total, highlight=False)
 
 
-@app.command()
+@app.command(cls=Command)
 def search(
-    query: str = typer.Argument(..., help="Text to look for: an indicator name, a goal sentence, a project description."),
+    query: Optional[str] = typer.Argument(None, help="Text to look for: an indicator name, a goal sentence, a project description (or give -i)."),
+    input_file: Optional[str] = typer.Option(None, "--input", "-i", metavar="FILE", help="Read the query from FILE (UTF-8; '-' for standard input) instead of QUERY."),
     db: Path = typer.Option(Path("jixiao.db"), "--db", envvar="JIXIAO_DB", help="Corpus file."),
     kind: Kind = typer.Option(Kind.indicator, "--kind", "-k", help="indicator, goal or project."),
-    n: int = typer.Option(10, "-n", min=1, help="How many hits."),
+    mode: Optional[SearchMode] = typer.Option(None, "--mode", help="dense (embeddings), lexical (BM25 over character n-grams) or hybrid (both); default hybrid, the best on the labelled set for every kind."),
+    n: int = typer.Option(10, "-n", min=1, help="How many hits (goals: how many forms)."),
+    min_score: Optional[float] = typer.Option(None, "--min-score", help="Drop hits scoring below this, on the mode's own score: dense cosine, lexical share of the query's n-grams, hybrid 0.45 × dense + 0.55 × lexical (all about 0–1)."),
     year: Optional[int] = typer.Option(None, "--year", help="Only forms of this year."),
     form_type: Optional[FormTypeOpt] = typer.Option(None, "--form-type", help="Only this form type."),
     department: Optional[str] = typer.Option(None, "--department", help="Only this 主管部门 (exact)."),
@@ -332,24 +353,39 @@ def search(
     """Find the indicators, goals or projects most like QUERY: who else wrote this, and what did they promise?
 
     Filters restrict the candidates before the top n is taken, so a filter never hides a match.
-    Indicator searches also summarize the targets the similar indicators set (≥90%: 7 …).
+    A form's goal texts (expected and actual) come back as one hit carrying both. Indicator
+    searches also summarize the targets the similar indicators set (≥90%: 7 …).
 
     Example: jixiao search "培训课程出席率" --db corpus.db --year 2024 -n 5
+
+    Example: jixiao search -k goal -i 目标.txt --mode lexical --min-score 0.3 --db corpus.db
     """
     from jixiao.index.embed import EmbeddingError
     from jixiao.index.faiss_index import IndexError_
+    from jixiao.console import warning
     from jixiao.index.search import Filters, SearchError, search as run
 
+    if (query is None) == (input_file is None):
+        error("give the query either as QUERY or with -i FILE (-i - reads standard input), not both" if query is not None
+              else "no query: give QUERY, or -i FILE (-i - reads standard input)")
+        raise typer.Exit(2)
+    if input_file is not None:
+        try:
+            query = sys.stdin.read() if input_file == "-" else Path(input_file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            error(f"cannot read the query from {input_file}: {e}")
+            raise typer.Exit(1)
     filters = Filters(year=year, form_type=form_type.value if form_type else None, department=department, unit=unit)
     with _open_store(db) as store:
         try:
-            res = run(store, db, query, kind.value, n, filters, model)
+            res = run(store, db, query, kind.value, n, filters, model, mode.value if mode else None, min_score)
         except (SearchError, IndexError_, EmbeddingError) as e:
             error(e)
             raise typer.Exit(1)
+    for w in res.warnings:
+        warning(w)
     if res.stale:
-        err.print(f"[yellow]warning[/yellow] the corpus changed after the {escape(str(kind.value))} index was built; "
-                  f"run `jixiao index --db {db}`", highlight=False)
+        warning(f"the corpus changed after the {kind.value} index was built; run `jixiao index --db {db}`")
     if fmt == ParseFormat.csv:
         import csv as _csv
         import io
@@ -358,7 +394,9 @@ def search(
         w = _csv.DictWriter(buf, fieldnames=list(res.hits[0].model_dump()) if res.hits else ["score"])
         w.writeheader()
         for h in res.hits:
-            w.writerow(h.model_dump())
+            row = h.model_dump()
+            row["texts"] = json.dumps(row["texts"], ensure_ascii=False) if row["texts"] else ""
+            w.writerow(row)
         _write(buf.getvalue())
         return
     if fmt == ParseFormat.json:
@@ -368,43 +406,67 @@ def search(
         for h in res.hits:
             _write(h.model_dump_json())
         return
-    t = Table(show_edge=False, box=None, header_style="bold")
-    cols = ["score", "text", "project", "unit", "year", "form"] + (["target", "actual"] if kind == Kind.indicator else []) + ["where"]
-    for c in cols:
-        t.add_column(c, overflow="fold")
+    both = res.mode == "hybrid"
+    cols = ["score"] + (["dense", "lexical"] if both else []) + ["text", "project", "unit", "year", "form"]
+    cols += (["target", "actual"] if kind == Kind.indicator else []) + ["where"]
+    t = table(*cols, wide={"text": 4, "project": 2, "unit": 2, "target": 1, "actual": 1, "where": 2})
+    short = lambda text: text if len(text) <= 60 else text[:60] + "…"  # noqa: E731
     for h in res.hits:
-        row = [f"{h.score:.3f}", h.text if len(h.text) <= 60 else h.text[:60] + "…", h.project_name or "-",
-               h.unit or "-", str(h.year or "-"), h.form_type + (f"/{h.role}" if h.role else "")]
+        row = [f"{h.score:.3f}"]
+        if both:
+            row += [f"{h.dense_score:.3f}", f"{h.lexical_score:.3f}"]
+        # A goal hit: each of the form's goal texts on its own line, the best one first.
+        texts = sorted(h.texts, key=lambda g: g.role != h.role) if h.texts else []
+        row += ["\n".join(f"{g.role}: {short(g.text)}" for g in texts) if len(texts) > 1 else short(h.text),
+                h.project_name or "-", h.unit or "-", str(h.year or "-"), h.form_type + (f"/{h.role}" if h.role else "")]
         if kind == Kind.indicator:
             row += [h.target or "", h.actual or ""]
         t.add_row(*row, _where(h.file, h.line))
-    out.print(t, highlight=False)
+    show(t)
     if res.target_summary:
         out.print("targets of these indicators: " + " · ".join(f"{s['target']} ×{s['count']}" for s in res.target_summary),
                   highlight=False)
     if not res.hits:
-        out.print("no hits")
+        out.print("no hits" + (f" scoring {min_score} or more" if min_score is not None else ""))
 
 
-@app.command()
+@app.command(cls=Command)
 def similar(
-    project: str = typer.Argument(..., help="Project name (exact, or a unique part of it)."),
+    project: str = typer.Argument(..., help="Project name: exact, a unique part of it, or \"名称（单位）\" (full-width or ASCII parentheses)."),
     db: Path = typer.Option(Path("jixiao.db"), "--db", envvar="JIXIAO_DB", help="Corpus file."),
     n: int = typer.Option(10, "-n", min=1, help="How many projects."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL"),
-    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="The project's 实施单位 (exact): picks among projects of the same name."),
+    year: Optional[int] = typer.Option(None, "--year", help="Only the project's forms of this year."),
+    form_type: Optional[FormTypeOpt] = typer.Option(None, "--form-type", help="Only the project's forms of this type."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL", help="Must be the model the index was built with."),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json ({project, similar}) or jsonl (one line per similar project)."),
 ) -> None:
-    """The projects most like PROJECT, by goal text and indicator set.
+    """The projects most like PROJECT, by goal text and indicator set, from the whole corpus.
+
+    A project is a name and a unit; its forms of every year and type stand for it unless --year or
+    --form-type narrow them. A name several projects answer to (the same name in two units, or a
+    part of several names) is an error that lists them with unit, years and form types: pick one
+    with --unit, --year, --form-type or "名称（单位）".
 
     Example: jixiao similar "信息系统运维费" --db corpus.db
+
+    Example: jixiao similar "政府购买辅助服务（上海市闵行区事业单位福利中心）" --db corpus.db
+
+    Example: jixiao similar 政府购买辅助服务 --form-type declaration --db corpus.db
     """
     from jixiao.index.embed import EmbeddingError
     from jixiao.index.faiss_index import IndexError_
-    from jixiao.index.search import SearchError, similar as run
+    from jixiao.index.search import ANY_UNIT, AmbiguousProject, SearchError, similar as run
 
     with _open_store(db) as store:
         try:
-            (me,), hits = run(store, db, project, n, model)
+            (me,), hits = run(store, db, project, n, model, unit=ANY_UNIT if unit is None else unit, year=year,
+                              form_type=form_type.value if form_type else None)
+        except AmbiguousProject as e:
+            error(e.headline)
+            for c in e.candidates:
+                err.print(f"  {escape(c.label())}", highlight=False)
+            raise typer.Exit(1)
         except (SearchError, IndexError_, EmbeddingError) as e:
             error(e)
             raise typer.Exit(1)
@@ -415,30 +477,46 @@ def similar(
         for h in hits:
             _write(h.model_dump_json())
         return
-    out.print(f"projects most like {me['project_name']}（{me['unit']}）:", highlight=False)
-    t = Table(show_edge=False, box=None, header_style="bold")
-    for c in ("score", "project", "unit", "years", "forms", "goal sim", "indicator sim", "shared indicators", "where"):
-        t.add_column(c, overflow="fold")
+    out.print(f"projects most like {me['project_name']}（{me['unit']}）:", highlight=False, soft_wrap=False)
+    t = table("score", "project", "unit", "years", "forms", "goal sim", "indicator sim", "shared indicators", "where",
+              wide={"project": 3, "unit": 2, "forms": 1, "shared indicators": 3, "where": 2})
     f2 = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
     for h in hits:
         t.add_row(f"{h.score:.3f}", h.project_name or "-", h.unit or "-", ",".join(map(str, h.years)),
                   ",".join(h.form_types), f2(h.goal_similarity), f2(h.indicator_similarity),
                   "、".join(h.shared_indicators[:5]) + ("…" if len(h.shared_indicators) > 5 else ""),
                   _where(h.file, h.line))
-    out.print(t, highlight=False)
+    show(t)
 
 
 from jixiao.review.command import review_cmd  # noqa: E402
 
-app.command("review")(review_cmd)
+app.command("review", cls=Command)(review_cmd)
+
+from jixiao.review.codes_command import codes_cmd  # noqa: E402
+
+app.command("codes", cls=Command)(codes_cmd)
 
 from jixiao.web.command import serve_cmd  # noqa: E402
 
-app.command("serve")(serve_cmd)
+app.command("serve", cls=Command)(serve_cmd)
 
 
 def main() -> None:
-    app()
+    import sqlite3
+
+    from jixiao.index.store import trouble
+
+    try:
+        app()
+    except sqlite3.Error as e:  # the corpus failed under a command after it was opened: damaged, full disk, busy
+        error(trouble(None, e))
+        sys.exit(1)
+    except OSError as e:  # a file the command writes (an index beside the corpus, a report): disk full, read-only
+        if e.errno is None or isinstance(e, BrokenPipeError):
+            raise
+        error(f"{e.filename}: {e.strerror or e}" if e.filename else f"{e.strerror or e}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

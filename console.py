@@ -2,22 +2,64 @@
 
 Document text (project names, goals, file paths) is printed as-is, never read as rich markup, so a
 form containing "[red]" or "[/]" cannot restyle or break the output.
+
+Width: on a terminal, the terminal's width (rich reads it, or COLUMNS when exported), so tables fold
+their long text columns to fit. Not a terminal: COLUMNS when set (a CI log, `COLUMNS=100 jixiao … | less`);
+otherwise rows are not folded at all, one table row per line, so `grep` finds whole rows.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
-# Piped tables keep one row per line (grep-able) instead of folding at 80 columns.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 240, markup=False)
-err = Console(stderr=True, soft_wrap=True)
+UNFOLDED = 10_000  # a pipe without COLUMNS: wide enough that no row folds
+
+
+def width(stream) -> int | None:
+    """The width tables are laid out in; None lets rich measure the terminal."""
+    try:
+        if stream.isatty():
+            return None
+    except (AttributeError, ValueError):  # a closed or fake stream
+        pass
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else UNFOLDED
+
+
+out = Console(soft_wrap=True, width=width(sys.stdout), markup=False)
+err = Console(stderr=True, soft_wrap=True, width=width(sys.stderr))
+
+
+def table(*columns: str, wide: dict[str, int] | None = None, title: str | None = None) -> Table:
+    """A borderless table whose `wide` columns (long text: names, paths, messages) fold and share, by
+    their ratio, the width the other columns leave; the other columns keep each value on one line."""
+    t = Table(show_edge=False, box=None, header_style="bold", title=title, title_justify="left")
+    for c in columns:
+        if c in (wide or {}):
+            t.add_column(c, overflow="fold", ratio=wide[c], min_width=4)
+        else:
+            t.add_column(c, no_wrap=True)
+    return t
+
+
+def show(t: Table, console: Console | None = None) -> None:
+    """Print a table within the console's width: stretched to the width (so the ratios apply) only
+    when its rows are wider, else at its natural width, as a pipe without COLUMNS always is."""
+    console = console or out
+    natural = console.measure(t, options=console.options.update_width(UNFOLDED)).maximum  # measure() clamps to the width
+    t.expand = natural > console.width
+    console.print(t, highlight=False, soft_wrap=False)  # soft wrapping would lay the columns out unevenly
 
 
 def error(message: object) -> None:
-    err.print(f"[red]error[/red] {escape(str(message))}", highlight=False)
+    """The one error style: "Error: …" on one line of stderr (exit codes: see cli.py)."""
+    text = " ".join(line.strip() for line in str(message).splitlines() if line.strip())
+    err.print(f"[bold red]Error:[/bold red] {escape(text)}", highlight=False)
 
 
 def warning(message: object) -> None:

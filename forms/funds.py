@@ -63,6 +63,8 @@ def item_of(cell: str) -> tuple[str, str] | None:
 
 
 def _round2(x: float) -> float:
+    if not abs(x) < 1e20:  # cents of a larger number exceed Decimal's 28 digits (and inf/nan have none)
+        return x
     return float(Decimal(str(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 

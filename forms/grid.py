@@ -18,6 +18,7 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jixiao.forms import files
 from jixiao.forms.models import Issue
 from jixiao.forms.textio import InputError, Row, clean_cell, decode_bytes, read_file, rows_of
 
@@ -128,19 +129,13 @@ def read_grid(path: Path, ocr: bool = False, data: bytes | None = None) -> Grid:
     path = Path(path)
     file = str(path)
     if data is None:
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(8)
-        except IsADirectoryError:
-            raise InputError(file, "is a directory, not a file") from None
-        except OSError as e:
-            raise InputError(file, f"cannot read: {e.strerror or e}") from None
+        head = files.read_bytes(path, head=8)  # regular files within the size limit only
     else:
         head = data[:8]
     suffix = path.suffix.lower()
     fmt = _sniff(path, head)
     if fmt == "ole":
-        data = data if data is not None else path.read_bytes()
+        data = data if data is not None else files.read_bytes(path)
         if _ENCRYPTED in data:
             raise InputError(file, "password-protected (encrypted) Office file: open it, remove the password "
                              "(File › Info › Protect › Encrypt with Password) and save again")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from jixiao.forms.files import read_bytes
 from jixiao.forms.grid import Grid, GridBuilder, column_letter
 from jixiao.forms.textio import InputError, decode_bytes
 
@@ -27,11 +28,7 @@ def _dialect(text: str) -> str:
 
 def read(path: Path) -> Grid:
     file = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(file, f"cannot read: {e.strerror or e}") from None
-    text, encoding = decode_bytes(data, file)
+    text, encoding = decode_bytes(read_bytes(path), file)
     delimiter = _dialect(text)
     lines = text.splitlines(keepends=True)
     if lines and lines[0].strip().lower().startswith("sep="):

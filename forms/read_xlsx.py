@@ -241,7 +241,8 @@ def display(value, fmt: str | None) -> str:
     if not isinstance(value, (int, float)):
         return str(value)
     fmt = fmt or "General"
-    if fmt in ("General", "@", "general"):
+    if fmt in ("General", "@", "general") or not abs(value) < 1e20:
+        # Beyond 1e20 a format's decimals exceed Decimal's 28 digits; inf/nan have none: Excel's General.
         return _general(value)
     sections = _SECTIONS.split(fmt)
     section = sections[0]

@@ -74,13 +74,9 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def read_file(path: Path) -> tuple[str, str]:
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, not a file") from None
-    except OSError as e:
-        raise InputError(str(path), f"cannot read: {e.strerror or e}") from None
-    return decode_bytes(data, str(path))
+    from jixiao.forms.files import read_bytes  # it imports InputError from here
+
+    return decode_bytes(read_bytes(Path(path)), str(path))
 
 
 # --- cells -----------------------------------------------------------------------------------

@@ -34,6 +34,11 @@ _NUMBER_ONLY = re.compile(rf"^{_NUM_RE}$")
 _DATE_HINT = re.compile(r"\d+\s*(?:年|月|日|季度)|月底|月初|月中|年底|年末|年初|上半年|下半年|重阳节|春节|国庆")
 _WS = re.compile(r"\s+")
 _DASHES = {"-", "—", "–", "－", "/", "／", "——", "无", "N/A", "n/a"}
+# A number of 15 digits or more before the point is not an amount any form holds (a national budget in 元
+# has 14): past 15 digits a float no longer holds it exactly, a 400-digit one is infinity, and products
+# of such numbers overflow in the checks. Such a cell stays text (number None, raw kept).
+MAX_MAGNITUDE = 1e15
+MIN_MAGNITUDE = 1e-9  # the smallest non-zero number that is one; smaller ones stay text too
 
 ACHIEVED_WORDS = {
     "达成指标": "reached",
@@ -70,8 +75,18 @@ def parse_number(text: str | None) -> float | None:
     if not s or s in _DASHES:
         return None
     if _NUMBER_ONLY.match(s):
-        return float(s.replace(",", ""))
+        return to_number(s)
     return None
+
+
+def to_number(digits: str) -> float | None:
+    """The float of a matched number ("1,094,910.00"), or None when it does not fit (see MAX_MAGNITUDE)."""
+    x = float(digits.replace(",", ""))
+    if not abs(x) < MAX_MAGNITUDE:  # inf and nan fail the test too
+        return None
+    if abs(x) < MIN_MAGNITUDE and (x != 0 or digits.strip("+-0,.")):
+        return None  # 0.000…01 with hundreds of zeros: a division by it overflows (or it underflowed to 0)
+    return x
 
 
 def is_number(text: str) -> bool:
@@ -103,6 +118,8 @@ def _parse_value(raw: str | None) -> Value | None:
         m2 = _VALUE_RE.match(s[: sm.start()])  # "90%以上" is ≥90%, "5天以内" is ≤5天
         if m2 and not m2.group("op"):
             m, suffix_op = m2, _SUFFIX_OPS[sm.group(0)]
+    if m and to_number(m.group("num")) is None:
+        m = None  # a number too large to be one: the cell is read as text
     if m:
         unit = m.group("u1") or m.group("u2")
         if unit is not None:
@@ -114,7 +131,7 @@ def _parse_value(raw: str | None) -> Value | None:
             return Value(
                 raw=raw,
                 op=_OP_MAP[op] if op else suffix_op,
-                number=float(m.group("num").replace(",", "")),
+                number=to_number(m.group("num")),
                 unit=unit or None,
                 kind="numeric",
             )

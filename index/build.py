@@ -8,10 +8,10 @@ from typing import Callable
 import numpy as np
 from pydantic import BaseModel
 
-from jixiao.index import faiss_index
+from jixiao.index import faiss_index, lexical
 from jixiao.index.embed import DEFAULT_MODEL, Embedder, load_embedder
 from jixiao.index.items import KINDS, Kind, goal_items, indicator_items
-from jixiao.index.store import Store
+from jixiao.index.store import Store, StoreError
 from jixiao.index.vectors import embed_cached, project_vectors
 
 
@@ -25,6 +25,8 @@ class KindReport(BaseModel):
     seconds: float | None = None
     nprobe: int | None = None
     tuned_recall: float | None = None
+    lexical: str | None = None  # the BM25 index beside it (index/lexical.py): built, up-to-date
+    lexical_seconds: float | None = None
 
 
 def corpus_model(store: Store, requested: str | None) -> str:
@@ -45,6 +47,10 @@ def _status(db: Path, kind: str, store: Store, embedder: Embedder) -> faiss_inde
 def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple[Kind, ...] = KINDS,
                   index_type: str = "auto", rebuild: bool = False,
                   progress: Callable[[str, int, int], None] | None = None) -> list[KindReport]:
+    try:
+        store.require_writable("index")  # the embedding cache and the index files are written
+    except StoreError as e:
+        raise faiss_index.IndexError_(str(e)) from None
     spec = corpus_model(store, model)
     embedder = load_embedder(spec)
     reports: list[KindReport] = []
@@ -69,10 +75,17 @@ def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple
         return ids, fids, vecs, embedded
 
     for kind in kinds:
+        # The lexical index follows the same rule as the FAISS one (the corpus version it reflects),
+        # and is built on its own: a corpus indexed before it existed gets it without re-embedding.
+        if rebuild or not lexical.up_to_date(db, kind, store):
+            lex = lexical.build_and_save(store, db, kind)
+            lex_report = {"lexical": "built", "lexical_seconds": lex.build_seconds}
+        else:
+            lex_report = {"lexical": "up-to-date"}
         fresh = None if rebuild or index_type not in ("auto",) else _status(db, kind, store, embedder)
         if fresh is not None:
             reports.append(KindReport(kind=kind, status="up-to-date", count=fresh.count, embedded=0,
-                                      index_type=fresh.index_type, model=fresh.model))
+                                      index_type=fresh.index_type, model=fresh.model, **lex_report))
             continue
         if kind == "project":
             gi, gf, gv, e1 = vectors_of("goal")
@@ -88,6 +101,6 @@ def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple
         faiss_index.save(index, info, db)
         reports.append(KindReport(kind=kind, status="built", count=len(ids), embedded=embedded,
                                   index_type=info.index_type, model=info.model, seconds=info.build_seconds,
-                                  nprobe=info.nprobe, tuned_recall=info.tuned_recall))
+                                  nprobe=info.nprobe, tuned_recall=info.tuned_recall, **lex_report))
     store.set_meta("model", spec)
     return reports

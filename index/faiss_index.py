@@ -13,8 +13,10 @@ RECALL_TARGET against exact search.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -54,14 +56,36 @@ def paths(db: Path, kind: str) -> tuple[Path, Path]:
 
 
 def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`: a reader
+    sees the old file or the new one, never half of one, whenever the writer is killed."""
+    _remove_orphans(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     os.close(fd)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # as readable as the corpus beside it (mkstemp makes it private)
     try:
         write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())  # else a power cut after the rename may leave an empty file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_orphans(path: Path) -> None:
+    """Temporary files that a killed writer left beside `path` (its pid is in the name and gone)."""
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # alive under another user: not ours to remove
 
 
 def _exact_kth(xb: np.ndarray, xq: np.ndarray, k: int) -> np.ndarray:
@@ -122,8 +146,17 @@ def build(vectors: np.ndarray, ids: np.ndarray, index_type: str = "auto") -> tup
 
 def save(index: faiss.Index, info: IndexInfo, db: Path) -> None:
     idx_path, meta_path = paths(db, info.kind)
-    _atomic_write(idx_path, lambda tmp: faiss.write_index(index, tmp))
-    _atomic_write(meta_path, lambda tmp: Path(tmp).write_text(info.to_json(), encoding="utf-8"))
+    # The index first, its .json second: killed between the two, the old .json names an older corpus
+    # version, so the next `jixiao index` rebuilds instead of trusting the new index with old facts.
+    try:
+        _atomic_write(idx_path, lambda tmp: faiss.write_index(index, tmp))
+        _atomic_write(meta_path, lambda tmp: Path(tmp).write_text(info.to_json(), encoding="utf-8"))
+    except (OSError, RuntimeError) as e:  # faiss reports a failed write (a full disk) as RuntimeError
+        # faiss's message is its C++ assertion ending in "(File too large)": the reason is what people need.
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else (
+            m.group(1) if (m := re.search(r"\(([^()]+)\)\s*$", str(e))) else "write error")
+        raise IndexError_(f"cannot write the {info.kind} index beside {db}: {reason} (disk full or "
+                          "read-only?); the index there before is unchanged") from None
 
 
 def load(db: Path, kind: str) -> tuple[faiss.Index, IndexInfo]:

@@ -9,17 +9,19 @@ changes nothing in the store: what was stored before stays valid.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
 from pydantic import BaseModel, Field
 
+from jixiao.forms import files as input_files
 from jixiao.forms.grid import OFFICE_SUFFIXES, read_grid
 from jixiao.forms.grid import TEXT_SUFFIXES as TEXT_SUFFIXES
 from jixiao.forms.models import Issue
 from jixiao.forms.parser import parse_grid
 from jixiao.forms.textio import InputError
-from jixiao.index.store import Store
+from jixiao.index.store import Store, trouble
 
 # What a folder is searched for: text exports, and the Office/PDF files forms/grid.read_grid reads.
 SUFFIXES = TEXT_SUFFIXES | OFFICE_SUFFIXES
@@ -56,6 +58,8 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileReport]]:
                 if f.resolve() not in seen:
                     seen.add(f.resolve())
                     files.append(f)
+        elif (why := input_files.refusal(p)) is not None:  # a device, FIFO or socket; a file too large
+            problems.append(FileReport(path=str(p), status="failed", error=why))
         elif p.resolve() not in seen:
             seen.add(p.resolve())
             files.append(p)
@@ -66,9 +70,9 @@ def ingest_file(store: Store, path: Path, ocr: bool = False) -> FileReport:
     key = str(path.resolve())
     shown = str(path)
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        return FileReport(path=shown, status="failed", error=f"cannot read: {e.strerror or e}")
+        data = input_files.read_bytes(path)  # regular files within the size limit only
+    except InputError as e:
+        return FileReport(path=shown, status="failed", error=e.message)
     sha = hashlib.sha256(data).hexdigest()
     old = store.file_by_path(key)
     if old is not None and old[1] == sha:
@@ -87,7 +91,11 @@ def ingest_file(store: Store, path: Path, ocr: bool = False) -> FileReport:
         errors = [str(i) for i in result.issues if i.severity == "error"]
         return FileReport(path=shown, status="failed", error="; ".join(errors),
                           warnings=[w for w in warnings if w.severity == "warning"])
-    store.replace_file(key, sha, len(data), encoding, result.forms, result.issues)
+    try:
+        store.replace_file(key, sha, len(data), encoding, result.forms, result.issues)
+    except sqlite3.Error as e:  # rolled back: the corpus holds what it held before this file
+        return FileReport(path=shown, status="failed", error=f"not stored: {trouble(store.path, e)}",
+                          warnings=[w for w in warnings if w.severity == "warning"])
     return FileReport(
         path=shown, status="replaced" if old is not None else "stored", forms=len(result.forms),
         indicators=sum(len(f.indicators) for f in result.forms), warnings=warnings,

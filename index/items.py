@@ -39,18 +39,22 @@ def indicator_items(store: Store) -> Iterator[Item]:
         yield Item(iid, form_id, indicator_text(name, level2), name)
 
 
+def goal_texts(form_type: str, expected: str | None, actual: str | None, overall: str | None,
+               annual: str | None) -> dict[str, str]:
+    """The goal texts of a form that the goal index holds, by role."""
+    texts = {"expected": expected, "actual": actual, "overall": overall, "annual": annual}
+    if form_type == "declaration":
+        # A declaration's expected text *is* its annual (or overall) goal: index each text once.
+        texts["expected"] = None if expected in (annual, overall) else expected
+        texts["overall"] = None if overall == annual else overall
+    return {role: texts[role] for role in GOAL_ROLES if texts[role]}
+
+
 def goal_items(store: Store) -> Iterator[Item]:
     for form_id, form_type, expected, actual, overall, annual in store.conn.execute(
             "SELECT id, form_type, goal_expected, goal_actual, goal_overall, goal_annual FROM forms ORDER BY id"):
-        texts = {"expected": expected, "actual": actual, "overall": overall, "annual": annual}
-        if form_type == "declaration":
-            # A declaration's expected text *is* its annual (or overall) goal: index each text once.
-            texts["expected"] = None if expected in (annual, overall) else expected
-            texts["overall"] = None if overall == annual else overall
-        for role_no, role in enumerate(GOAL_ROLES):
-            text = texts[role]
-            if text:
-                yield Item(form_id * 4 + role_no, form_id, text, text)
+        for role, text in goal_texts(form_type, expected, actual, overall, annual).items():
+            yield Item(form_id * 4 + GOAL_ROLES.index(role), form_id, text, text)
 
 
 def goal_role(item_id: int) -> str:

@@ -4,40 +4,23 @@ from __future__ import annotations
 
 import difflib
 import threading
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, Field
 
-from jixiao.index import faiss_index
+from jixiao.forms.models import FORM_TYPE_ZH, FormType
+from jixiao.index import faiss_index, hybrid
 from jixiao.index.build import corpus_model
 from jixiao.index.embed import load_embedder
-from jixiao.index.items import Kind, goal_role, indicator_text
+from jixiao.index.hits import GoalText, Hit, form_rows as _form_rows, make_hits, target_summary  # noqa: F401
+from jixiao.index.items import GOAL_ROLES, Kind, indicator_text
 from jixiao.index.store import Store
 from jixiao.index.vectors import embed_cached
 
 
 class SearchError(Exception):
     pass
-
-
-class Hit(BaseModel):
-    score: float
-    kind: str
-    text: str
-    project_name: str | None
-    unit: str | None
-    department: str | None
-    year: int | None
-    form_type: str
-    file: str
-    line: int | None
-    role: str | None = None  # goals: expected, actual, overall, annual
-    level1: str | None = None
-    level2: str | None = None
-    target: str | None = None
-    actual: str | None = None
 
 
 class Filters(BaseModel):
@@ -57,6 +40,9 @@ class SearchResult(BaseModel):
     hits: list[Hit]
     target_summary: list[dict] = Field(default_factory=list)  # indicator searches only
     stale: bool = False
+    mode: str = "dense"
+    min_score: float | None = None
+    warnings: list[str] = Field(default_factory=list)
 
 
 def _check_filters(store: Store, f: Filters) -> None:
@@ -117,87 +103,69 @@ def _open(store: Store, db: Path, kind: Kind, model: str | None):
         return index, info, embedder
 
 
-def _form_rows(store: Store, form_ids: list[int]) -> dict[int, tuple]:
-    if not form_ids:
-        return {}
-    q = ("SELECT f.id, f.project_name, f.unit, f.department, f.year, f.form_type, fl.path, f.first_line "
-         f"FROM forms f JOIN files fl ON fl.id = f.file_id WHERE f.id IN ({','.join('?' * len(form_ids))})")
-    return {r[0]: r[1:] for r in store.conn.execute(q, form_ids)}
-
-
-def _hits(store: Store, kind: Kind, scores: np.ndarray, ids: np.ndarray) -> list[Hit]:
-    pairs = [(float(s), int(i)) for s, i in zip(scores, ids) if i >= 0]
-    if kind == "indicator":
-        q = ("SELECT id, form_id, name, level1, level2, target_raw, actual_raw, line FROM indicators "
-             f"WHERE id IN ({','.join('?' * len(pairs))})")
-        rows = {r[0]: r[1:] for r in store.conn.execute(q, [i for _, i in pairs])} if pairs else {}
-        forms = _form_rows(store, list({r[0] for r in rows.values()}))
-        out = []
-        for s, i in pairs:
-            if i not in rows:
-                continue  # removed since the index was built
-            fid, name, l1, l2, target, actual, line = rows[i]
-            p, u, d, y, t, path, _ = forms[fid]
-            out.append(Hit(score=s, kind=kind, text=name, project_name=p, unit=u, department=d, year=y, form_type=t,
-                           file=path, line=line, level1=l1, level2=l2, target=target, actual=actual))
-        return out
-    fids = [i // 4 if kind == "goal" else i for _, i in pairs]
-    forms = _form_rows(store, list(set(fids)))
-    texts = {}
-    if kind == "goal":
-        # SQLite reads the goal's lines out of the form's JSON: no need to parse whole forms here.
-        q = ("SELECT id, goal_expected, goal_actual, goal_overall, goal_annual, "
-             "json_extract(data, '$.goal.expected_line'), json_extract(data, '$.goal.actual_line') "
-             f"FROM forms WHERE id IN ({','.join('?' * len(fids))})")
-        texts = {r[0]: r[1:] for r in store.conn.execute(q, fids)} if fids else {}
-    out = []
-    for (s, i), fid in zip(pairs, fids):
-        if fid not in forms:
-            continue
-        p, u, d, y, t, path, first = forms[fid]
-        if kind == "goal":
-            role = goal_role(i)
-            text = texts[fid][("expected", "actual", "overall", "annual").index(role)] or ""
-            out.append(Hit(score=s, kind=kind, text=text, project_name=p, unit=u, department=d, year=y,
-                           form_type=t, file=path, line=(texts[fid][5] if role == "actual" else texts[fid][4]) or first, role=role))
-        else:
-            out.append(Hit(score=s, kind=kind, text=p or "", project_name=p, unit=u, department=d, year=y,
-                           form_type=t, file=path, line=first))
-    return out
-
-
-def target_summary(hits: list[Hit]) -> list[dict]:
-    """How the similar indicators' targets are written, most common first (≥90%: 7, 及时: 2 …)."""
-    from jixiao.forms.values import parse_value
-
-    counts: Counter[str] = Counter()
-    for h in hits:
-        v = parse_value(h.target)
-        if v is None:
-            key = "(无指标值)"
-        elif v.kind == "numeric":
-            key = f"{v.op or '='}{v.number:g}{v.unit or ''}"
-        else:
-            key = v.word or v.raw
-        counts[key] += 1
-    return [{"target": k, "count": n} for k, n in counts.most_common()]
-
-
 def search(store: Store, db: Path, query: str, kind: Kind = "indicator", n: int = 10,
-           filters: Filters | None = None, model: str | None = None) -> SearchResult:
+           filters: Filters | None = None, model: str | None = None, mode: str | None = None,
+           min_score: float | None = None) -> SearchResult:
+    """The n texts (goals: forms) most like `query`, ranked in a mode of index/hybrid.py. mode None:
+    the kind's default, which falls back to dense, with a warning, on a corpus indexed before lexical
+    search. `min_score` drops the texts whose score (the mode's own) is below it."""
     query = (query or "").strip()
     if not query:
         raise SearchError("empty query: give the text to look for, e.g. jixiao search '培训课程出席率'")
+    if mode is not None and mode not in hybrid.MODES:
+        raise SearchError(f"mode must be one of {', '.join(hybrid.MODES)}, got {mode!r}")
     filters = filters or Filters()
     _check_filters(store, filters)
-    index, info, embedder = _open(store, db, kind, model)
-    qtext = indicator_text(query, "") if kind == "indicator" else query
-    qv = embedder.encode([qtext]).astype(np.float32)
-    scores, ids = faiss_index.search(index, info, qv, n, _allowed(store, kind, filters))
-    hits = _hits(store, kind, scores[0], ids[0])
-    return SearchResult(query=query, kind=kind, model=info.model, hits=hits,
+    allowed = _allowed(store, kind, filters)
+    warnings: list[str] = []
+    chosen = mode or hybrid.DEFAULT_MODE[kind]
+    lex = None
+    if chosen != "dense":
+        try:
+            lex = hybrid.open_lexical(db, kind)
+        except faiss_index.IndexError_ as e:
+            if mode is not None:
+                raise
+            chosen = "dense"
+            warnings.append(f"{e}; searched in dense mode")
+    want = n * len(GOAL_ROLES) if kind == "goal" else n  # a form has up to 4 goal texts: enough for n forms
+    depth = max(want, hybrid.CANDIDATES) if chosen == "hybrid" else want
+    dense: dict[int, float] = {}
+    lexical: dict[int, float] = {}
+    model_id, stale = "", False
+    if chosen != "lexical":
+        index, info, embedder = _open(store, db, kind, model)
+        qv = embedder.encode([indicator_text(query, "") if kind == "indicator" else query]).astype(np.float32)
+        scores, ids = faiss_index.search(index, info, qv, depth, allowed)
+        dense = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+        model_id, stale = info.model, info.corpus_version != store.corpus_version
+    if lex is not None:
+        every = lex.normalized_scores(query)
+        scores, ids = lex.top(every, depth, allowed)
+        lexical = {int(i): float(s) for s, i in zip(scores, ids)}
+        stale = stale or lex.corpus_version != store.corpus_version
+        model_id = model_id or f"bm25/{lex.tokenizer}"
+    if chosen == "hybrid":
+        # Both scores of every candidate, exactly: FAISS scores the lexical-only candidates among their
+        # ids alone, and the lexical scores of all texts are at hand.
+        missing = np.array([i for i in lexical if i not in dense], np.int64)
+        if len(missing):
+            scores, ids = faiss_index.search(index, info, qv, len(missing), missing)
+            dense.update({int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0})
+        pos = np.minimum(np.searchsorted(lex.ids, np.array(list(dense), np.int64)), max(lex.count - 1, 0))
+        for i, p in zip(list(dense), pos):
+            lexical[i] = float(every[p]) if lex.count and lex.ids[p] == i else 0.0
+        ranked = hybrid.fuse(dense, lexical)
+    else:
+        ranked = sorted((dense if chosen == "dense" else lexical).items(), key=lambda kv: (-kv[1], kv[0]))
+    if min_score is not None:
+        ranked = [(i, s) for i, s in ranked if s >= min_score]
+    hits = make_hits(store, kind, ranked, n, dense, lexical)
+    for h in hits:
+        h.mode = chosen
+    return SearchResult(query=query, kind=kind, model=model_id, hits=hits,
                         target_summary=target_summary(hits) if kind == "indicator" else [],
-                        stale=info.corpus_version != store.corpus_version)
+                        stale=stale, mode=chosen, min_score=min_score, warnings=warnings)
 
 
 class SimilarProject(BaseModel):
@@ -236,35 +204,134 @@ def _mean_unit(v: np.ndarray | None) -> np.ndarray | None:
 ANY_UNIT = object()  # similar(): the project is named by its name alone
 
 
-def similar(store: Store, db: Path, project: str, n: int = 10, model: str | None = None,
-            unit: str | None | object = ANY_UNIT) -> tuple[list[dict], list[SimilarProject]]:
-    """Projects most like one; `unit` names it exactly (a name several units use, such as
-    政府购买辅助服务, is otherwise refused as ambiguous)."""
-    project = (project or "").strip()
+class Candidate(BaseModel):
+    """A project a name could mean: its name and unit, with the years and form types it has in the corpus."""
+
+    project_name: str | None
+    unit: str | None
+    years: list[int]
+    form_types: list[str]
+    forms: int
+
+    def label(self) -> str:
+        years = "、".join(map(str, self.years)) or "年度不详"
+        types = "、".join(FORM_TYPE_ZH[FormType(t)] for t in self.form_types)
+        return f"{self.project_name}（{self.unit or '单位不详'}） {years} {types}"
+
+
+class AmbiguousProject(SearchError):
+    """A name that several projects answer to; `candidates` lists them so the caller can show them."""
+
+    def __init__(self, text: str, candidates: list[Candidate]):
+        self.headline = (f"{text!r} matches several projects ({len(candidates)}); pick one with --unit, --year, "
+                         "--form-type or \"名称（单位）\"")
+        self.candidates = candidates
+        super().__init__(f"{self.headline}: " + "; ".join(c.label() for c in candidates))
+
+
+def _split_unit(text: str) -> tuple[str, str] | None:
+    """"名称（单位）" or "名称(单位)": the name and the unit in the last parentheses, if any."""
+    closing = text[-1:]
+    if closing not in ("）", ")"):
+        return None
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += text[i] in "）)"
+        depth -= text[i] in "（("
+        if depth == 0:
+            name, unit = text[:i].strip(), text[i + 1:-1].strip()
+            return (name, unit) if name and unit else None
+    return None
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def find_project(store: Store, text: str, unit: str | None | object = ANY_UNIT, year: int | None = None,
+                 form_type: str | None = None) -> tuple[str | None, str | None, list[int]]:
+    """The project (name, unit) that TEXT names, and the ids of its forms within the filters.
+
+    TEXT is tried as the exact name, then as "名称（单位）" (the way jixiao prints a project), then as a
+    part of the name (and of the unit). A project is its name and unit: its forms of several years
+    and types are one project unless --year / --form-type narrow them. Several projects matching is
+    an error listing them (AmbiguousProject), never a silent pick."""
+    text = (text or "").strip()
+    if not text:
+        raise SearchError("empty project name: give the name, e.g. jixiao similar '信息系统运维费'")
+    cond, params = [], []
     if unit is not ANY_UNIT:
-        rows = store.conn.execute("SELECT id, project_name, unit FROM forms WHERE project_name = ? AND unit IS ?",
-                                  (project, unit)).fetchall()
-        if not rows:
-            raise SearchError(f"no project named {project!r} of {unit!r} in the corpus")
-    else:
-        rows = store.conn.execute("SELECT id, project_name, unit FROM forms WHERE project_name = ?", (project,)).fetchall()
-    if not rows:
-        rows = store.conn.execute("SELECT id, project_name, unit FROM forms WHERE project_name LIKE ?",
-                                  (f"%{project}%",)).fetchall()
-    if not rows:
-        names = [r[0] for r in store.conn.execute("SELECT DISTINCT project_name FROM forms WHERE project_name IS NOT NULL")]
-        close = difflib.get_close_matches(project, names, n=3, cutoff=0.3)
-        raise SearchError(f"no project named {project!r} in the corpus" + (f"; did you mean {' / '.join(close)}?" if close else ""))
-    keys = {(p, u) for _, p, u in rows}
-    if len(keys) > 1:
-        listing = "; ".join(f"{p}（{u}）" for p, u in sorted(keys, key=str))
-        raise SearchError(f"{project!r} matches several projects: {listing}. Give the full name.")
-    (pname, punit), = keys
+        cond.append("unit IS ?")
+        params.append(unit)
+    for col, value in (("year", year), ("form_type", form_type)):
+        if value is not None:
+            cond.append(f"{col} = ?")
+            params.append(value)
+
+    def rows(where: str, args: tuple) -> list[tuple]:
+        q = "SELECT id, project_name, unit, year, form_type FROM forms WHERE " + " AND ".join([where, *cond])
+        return store.conn.execute(q, (*args, *params)).fetchall()
+
+    split = _split_unit(text)
+    tiers = [("project_name = ?", (text,))]
+    if split:
+        tiers.append(("project_name = ? AND unit = ?", split))
+    tiers.append(("project_name LIKE ? ESCAPE '\\'", (_like(text),)))
+    if split:
+        tiers.append(("project_name LIKE ? ESCAPE '\\' AND unit LIKE ? ESCAPE '\\'", tuple(map(_like, split))))
+    found = next((r for where, args in tiers if (r := rows(where, args))), [])
+    if not found:
+        raise SearchError(_not_found(store, text, unit, year, form_type))
+    by_project: dict[tuple, list[tuple]] = {}
+    for r in found:
+        by_project.setdefault((r[1], r[2]), []).append(r)
+    if len(by_project) > 1:
+        raise AmbiguousProject(text, [_candidate(k, v) for k, v in sorted(by_project.items(), key=str)])
+    (name, unit_), = by_project
+    return name, unit_, [r[0] for r in found]
+
+
+def _candidate(key: tuple, rows: list[tuple]) -> Candidate:
+    return Candidate(project_name=key[0], unit=key[1], years=sorted({r[3] for r in rows if r[3]}),
+                     form_types=sorted({r[4] for r in rows}), forms=len(rows))
+
+
+def _not_found(store: Store, text: str, unit, year, form_type) -> str:
+    filters = ([] if unit is ANY_UNIT else [f"unit = {unit!r}"]) + [
+        f"{k} = {v!r}" for k, v in (("year", year), ("form_type", form_type)) if v is not None]
+    if filters:
+        try:
+            everywhere = find_project(store, text)
+        except AmbiguousProject as e:
+            return f"no project named {text!r} with {', '.join(filters)}; the name matches: " + "; ".join(
+                c.label() for c in e.candidates)
+        except SearchError:
+            pass
+        else:
+            rows = store.conn.execute(
+                f"SELECT id, project_name, unit, year, form_type FROM forms WHERE id IN ({','.join('?' * len(everywhere[2]))})",
+                everywhere[2]).fetchall()
+            return (f"no project named {text!r} with {', '.join(filters)}; the name matches: "
+                    + _candidate(everywhere[:2], rows).label())
+    names = [r[0] for r in store.conn.execute("SELECT DISTINCT project_name FROM forms WHERE project_name IS NOT NULL")]
+    close = difflib.get_close_matches((_split_unit(text) or (text,))[0], names, n=3, cutoff=0.3)
+    return f"no project named {text!r} in the corpus" + (f"; did you mean {' / '.join(close)}?" if close else "")
+
+
+def similar(store: Store, db: Path, project: str, n: int = 10, model: str | None = None,
+            unit: str | None | object = ANY_UNIT, year: int | None = None,
+            form_type: str | None = None) -> tuple[list[dict], list[SimilarProject]]:
+    """Projects most like one, compared with the whole corpus. PROJECT is a name, a part of one, or
+    "名称（单位）"; `unit`, `year` and `form_type` pick the project and which of its forms stand for it
+    (a name several units use, such as 政府购买辅助服务, is otherwise refused as ambiguous)."""
+    pname, punit, own = find_project(store, project, unit, year, form_type)
     index, info, embedder = _open(store, db, "project", model)
-    own = [r[0] for r in rows]
     gv, iv, own_names = _form_vectors(store, embedder, own)
     parts = [v for v in (_mean_unit(gv), _mean_unit(iv)) if v is not None]
-    header = [{"project_name": pname, "unit": punit, "forms": len(own)}]
+    meta = store.conn.execute(f"SELECT DISTINCT year, form_type FROM forms WHERE id IN ({','.join('?' * len(own))})",
+                              own).fetchall()
+    header = [{"project_name": pname, "unit": punit, "forms": len(own),
+               "years": sorted({y for y, _ in meta if y}), "form_types": sorted({t for _, t in meta})}]
     if not parts:  # no goal and no indicator text to compare
         return header, []
     q = np.sum(parts, axis=0)

@@ -8,11 +8,13 @@ Ctrl-C in the middle leaves the database as it was before that file.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
 
 from jixiao.forms.models import Form, Issue
 
@@ -123,6 +125,11 @@ class StoreError(Exception):
     pass
 
 
+# Another jixiao writing the same corpus (a second ingest, index, serve) holds its write lock for one
+# file's transaction: wait for it this long before saying the corpus is busy.
+BUSY_SECONDS = 60.0
+
+
 class Store:
     def __init__(self, path: str | Path, create: bool = False):
         self.path = Path(path)
@@ -130,28 +137,53 @@ class Store:
             raise StoreError(f"no corpus at {self.path}: run `jixiao ingest PATH... --db {self.path}` first")
         if self.path.exists() and self.path.is_dir():
             raise StoreError(f"{self.path} is a directory, not a corpus file")
+        # A corpus that cannot be written (file or folder read-only) is opened read-only: the reading
+        # commands work, and a writing one fails with StoreError from require_writable().
+        self.read_only = self.path.exists() and not _writable(self.path)
+        self.conn = None
         try:
-            # Autocommit mode: transactions are opened explicitly, one per file.
-            self.conn = sqlite3.connect(str(self.path), isolation_level=None)
+            self.conn = _connect(self.path, self.read_only)
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
+            version = self._schema_version()  # before anything is written: a newer corpus stays untouched
+            if not self.read_only:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                if version != SCHEMA_VERSION or self.get_meta("corpus_version") is None:
+                    self._migrate()
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"{self.path} is not a jixiao corpus (SQLite says: {e})") from None
+            if self.conn is not None:
+                self.conn.close()
+            raise StoreError(trouble(self.path, e)) from None
+        except StoreError:
+            self.conn.close()
+            raise
 
-    def _migrate(self) -> None:
+    def require_writable(self, command: str) -> None:
+        """Raise StoreError when the corpus was opened read-only."""
+        if self.read_only:
+            raise StoreError(f"{self.path} is read-only (the file or its folder cannot be written): "
+                             f"{command} needs to write to the corpus; reading commands still work")
+
+    def _schema_version(self) -> int | None:
+        """The schema the corpus was written with; None for a new, empty file. Reads only."""
         has_meta = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
         if has_meta:
             row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            version = int(row[0]) if row else 0
+            version = int(row[0]) if row and str(row[0]).isdigit() else 0
+            version = max(version, self.conn.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path} was written by a newer jixiao (schema {version} > {SCHEMA_VERSION})")
-        else:
-            tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-            if tables:
-                raise StoreError(f"{self.path} is an SQLite file but not a jixiao corpus")
+                raise StoreError(f"{self.path} was written by a newer jixiao (corpus schema {version}, this "
+                                 f"jixiao reads up to {SCHEMA_VERSION}): upgrade jixiao; the corpus was not changed")
+            return version
+        tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        if tables:
+            raise StoreError(f"{self.path} is an SQLite file but not a jixiao corpus")
+        if self.read_only:
+            raise StoreError(f"{self.path} is an empty read-only file, not a jixiao corpus")
+        return None
+
+    def _migrate(self) -> None:
         with self.transaction():
             # Statement by statement: executescript() would commit behind the transaction's back.
             for stmt in _DDL.split(";"):
@@ -159,6 +191,7 @@ class Store:
                     self.conn.execute(stmt)
             self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (str(SCHEMA_VERSION),))
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # what tools other than jixiao read
             self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('corpus_version', '0')")
 
     def close(self) -> None:
@@ -176,10 +209,14 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")  # may fail too (a full disk): rolled back like the rest
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite rolled back itself (an I/O error); the original error says why
             raise
-        self.conn.execute("COMMIT")
 
     # --- files ---------------------------------------------------------------------------------
 
@@ -236,6 +273,8 @@ class Store:
         return out
 
     def put_vectors(self, model: str, dim: int, rows: list[tuple[str, bytes]]) -> None:
+        if self.read_only:
+            return  # a cache: a read-only corpus (review --db) embeds again next time
         with self.transaction() as c:
             c.executemany("INSERT OR IGNORE INTO embeddings(model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
                           [(model, h, dim, v) for h, v in rows])
@@ -250,6 +289,8 @@ class Store:
 
     def put_llm_answer(self, prompt_version: str, model: str, input_hash: str, answer_json: str) -> None:
         # Autocommit: each answer is kept the moment it arrives, so an interrupted run loses nothing.
+        if self.read_only:
+            return  # a cache, as put_vectors
         self.conn.execute(
             "INSERT OR REPLACE INTO llm_answers(prompt_version, model, input_hash, answer_json, created) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -312,6 +353,15 @@ class Store:
         for (data,) in self.conn.execute(sql, params):
             yield Form.model_validate_json(data)
 
+    def file_issues(self) -> list[Issue]:
+        """The stored issues about a file rather than one of its forms (form warnings live in each
+        form's data), named by the path its forms were read under, as `Form.source.file` is."""
+        rows = self.conn.execute(
+            "SELECT coalesce((SELECT json_extract(data, '$.source.file') FROM forms g WHERE g.file_id = i.file_id "
+            "ORDER BY seq LIMIT 1), f.path), i.line, i.severity, i.message "
+            "FROM issues i JOIN files f ON f.id = i.file_id WHERE i.form_id IS NULL ORDER BY i.file_id, i.line")
+        return [Issue(file=p, line=line, severity=sev, message=msg) for p, line, sev, msg in rows]
+
     def stats(self) -> dict:
         q = lambda sql, *a: self.conn.execute(sql, a).fetchall()  # noqa: E731
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
@@ -342,6 +392,41 @@ class Store:
                 for u, n in q("SELECT unit, count(*) FROM forms GROUP BY unit ORDER BY count(*) DESC, unit LIMIT 10")
             ],
         }
+
+
+def _writable(path: Path) -> bool:
+    """The corpus file and its folder (where SQLite keeps its -wal and -shm files) can be written."""
+    folder = path.resolve().parent
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    # Autocommit mode: transactions are opened explicitly, one per file.
+    if not read_only:
+        return sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_SECONDS)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    if not os.access(path.resolve().parent, os.W_OK) and not Path(f"{path}-wal").exists():
+        # A WAL corpus needs its -shm file, which a read-only folder cannot hold; with no -wal file
+        # nobody is writing it (nobody can), so it is read as the immutable file it is.
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_SECONDS)
+
+
+def trouble(path: Path | None, e: sqlite3.Error) -> str:
+    """A clear sentence for what SQLite said about the corpus at `path`."""
+    said = str(e)
+    path = path or "the corpus"
+    if "locked" in said or "busy" in said:
+        return (f"{path} is busy: another jixiao is writing to it (waited {BUSY_SECONDS:.0f} s); "
+                "try again when it has finished")
+    if "full" in said or isinstance(e, sqlite3.OperationalError) and "disk I/O" in said:
+        return f"cannot write {path}: the disk is full or the file is too large (SQLite says: {said}); nothing of the last step was stored"
+    if "readonly" in said or "read-only" in said:
+        return f"cannot write {path}: it is read-only (SQLite says: {said})"
+    if "malformed" in said or "not a database" in said or "corrupt" in said:
+        return (f"{path} is damaged or not a jixiao corpus (SQLite says: {said}); restore it from a backup, "
+                "or ingest the files again into a new corpus")
+    return f"{path}: SQLite says: {said}"
 
 
 def _value_cols(v) -> tuple:

@@ -21,6 +21,13 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def _sound(blob: bytes, dim: int) -> bool:
+    if len(blob) != 4 * dim:
+        return False
+    v = np.frombuffer(blob, dtype=np.float32)
+    return bool(np.isfinite(v).all() and np.abs(v).max() <= 1.0 + 1e-3)  # a unit vector's parts
+
+
 def embed_cached(store: Store, embedder: Embedder, texts: Sequence[str],
                  progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, int]:
     """Vectors for `texts` (in order) and how many distinct texts had to be embedded."""
@@ -28,7 +35,8 @@ def embed_cached(store: Store, embedder: Embedder, texts: Sequence[str],
     unique: dict[str, str] = {}
     for h, t in zip(hashes, texts):
         unique.setdefault(h, t)
-    cached = store.cached_vectors(embedder.model_id, list(unique))
+    cached = {h: v for h, v in store.cached_vectors(embedder.model_id, list(unique)).items()
+              if _sound(v, embedder.dim)}  # a damaged corpus's bytes are embedded again
     missing = [h for h in unique if h not in cached]
     for i in range(0, len(missing), CHUNK):
         chunk = missing[i:i + CHUNK]

@@ -1,4 +1,5 @@
-"""What each finding code means to a reviewer: a short Chinese name, and whether it is about substance.
+"""What each finding code means to a reviewer, read from review/codes.toml: its Chinese name, the
+severities it can take, whether it is about substance, what it means and what to check.
 
 Substantive findings are about money, results and honesty of the record (execution behind the
 calendar, budgets cut to flatter the rate, results pasted from promises, goals copied from other
@@ -6,51 +7,105 @@ projects, numbers that disagree); formal ones are about how the form is filled i
 a missing deviation text). The worklist ranks projects by their substantive findings first, and a
 low formal finding goes to the report's appendix.
 
+The same file feeds `jixiao codes`, the Chinese names in every report and the README's code table:
+`python -m jixiao.review.codes --readme` rewrites the table between its two marker comments.
+
 Glossary where the two languages meet: substantive 实质性问题 · formal 形式问题 · group 归并 ·
-risk 风险分 · appendix 附录.
+risk 风险分 · appendix 附录 · severity 严重程度 (high 高 · medium 中 · low 低).
 """
 
 from __future__ import annotations
 
-# code -> (Chinese name, substantive?). A code missing here is treated as formal and named by its code.
-CODES: dict[str, tuple[str, bool]] = {
-    "tracking.execution_lag": ("执行进度明显落后于时间进度却判断“确定能完成”", True),
-    "tracking.optimistic_judgement": ("执行率低于时间进度却判断预算“确定能完成”", True),
-    "funds.budget_cut_inflates_rate": ("调减预算后按调减数计算执行率，执行率虚高", True),
-    "funds.indicator_rate_contradiction": ("预算执行率指标与资金表执行率矛盾", True),
-    "funds.rate_mismatch": ("执行率与执行数÷预算数不符", False),
-    "funds.rows_mismatch": ("资金合计与分项之和不符", False),
-    "indicator.target_equals_actual": ("指标值与实际完成值逐项完全相同（疑按结果倒填目标）", True),
-    "indicator.satisfaction_at_floor": ("满意度实际值恰好等于目标下限", True),
-    "indicator.row_contradiction": ("指标行之间相互矛盾", True),
-    "indicator.deviation_contradiction": ("偏差原因写明未完成，该行却填达成或满分", True),
-    "indicator.score_inconsistent": ("得分与完成情况不符", True),
-    "indicator.table_copied": ("绩效指标表照搬其他项目", True),
-    "indicator.vacuous_target": ("指标值无法衡量或不可能不达成", True),
-    "indicator.unit_mismatch": ("计量单位与指标含义不符", False),
-    "indicator.misplaced": ("指标归类错误", False),
-    "indicator.value_type_mismatch": ("实际完成值与指标值不是同一类", False),
-    "indicator.missing_deviation_reason": ("未达成指标值却未填写偏差原因", False),
-    "goal.actual_copies_expected": ("实际完成情况照抄预期目标", True),
-    "goal.annual_copies_overall": ("年度目标照抄总目标", False),
-    "goal.boilerplate_shared": ("绩效目标与其他项目相同", True),
-    "goal.project_mismatch": ("绩效目标像是其他项目的目标", True),
-    "goal.numbers_mismatch": ("目标、完成情况与指标中的数字不一致", True),
-    "goal.actual_unresponsive": ("实际完成情况未回应目标是否达成", True),
-    "goal.template_text": ("绩效目标为套话，未描述本项目", True),
-    "goal.missing": ("缺少绩效目标或完成情况", False),
-    "link.target_changed": ("同一指标在前后表中的指标值被改动", True),
-    "link.copied_from_previous_year": ("绩效目标照抄上年", True),
-    "link.indicator_dropped": ("后表删去了申报时的指标", False),
-    "link.indicator_added": ("后表新增了申报时没有的指标", False),
-    "score.total_mismatch": ("总分与各项得分之和不符", False),
-    "score.grade_mismatch": ("评分等级与总分不符", False),
-}
+import sys
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+DATA = Path(__file__).with_name("codes.toml")
+README = Path(__file__).resolve().parent.parent / "README.md"
+BEGIN = "<!-- codes:begin — generated from review/codes.toml by `python -m jixiao.review.codes --readme`; edit that file, not this table -->"
+END = "<!-- codes:end -->"
+SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
+
+Severity = Literal["high", "medium", "low"]
+
+
+class CodeInfo(BaseModel):
+    """One code as `jixiao codes --format json` gives it (the keys are a contract: add, never rename)."""
+
+    code: str
+    name: str
+    severity: list[Severity]  # the severities the check can give, gravest first
+    substantive: bool
+    meaning: str
+    check: str
+    finds: str  # in English, for the README
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, CodeInfo]:
+    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    return {code: CodeInfo(code=code, **fields) for code, fields in data.items()}
 
 
 def code_zh(code: str) -> str:
-    return CODES.get(code, (code, False))[0]
+    """The code's Chinese name; a code missing from codes.toml is named by itself."""
+    c = catalogue().get(code)
+    return c.name if c else code
 
 
 def substantive(code: str) -> bool:
-    return CODES.get(code, (code, False))[1]
+    """A code missing from codes.toml counts as formal."""
+    c = catalogue().get(code)
+    return c.substantive if c else False
+
+
+def severity_label(severity: str) -> str:
+    """high → 高（high）: the Chinese a reviewer reads, then the value the JSON carries."""
+    zh = SEVERITY_ZH.get(severity)
+    return f"{zh}（{severity}）" if zh else severity
+
+
+def code_label(code: str) -> str:
+    """goal.missing → goal.missing 缺少绩效目标或完成情况."""
+    name = code_zh(code)
+    return code if name == code else f"{code} {name}"
+
+
+def readme_table() -> str:
+    """The README's code table: every code of codes.toml, in its order."""
+    cell = lambda s: s.replace("|", "\\|")  # noqa: E731
+    rows = ["| code | 名称 | severity | 实质/形式 | finds |", "|---|---|---|---|---|"]
+    for c in catalogue().values():
+        sev = " / ".join(f"{s} {SEVERITY_ZH[s]}" for s in c.severity)
+        rows.append(f"| `{c.code}` | {cell(c.name)} | {sev} | {'实质' if c.substantive else '形式'} | {cell(c.finds)} |")
+    return "\n".join(rows)
+
+
+def with_table(readme: str) -> str:
+    """The README text with the table between the markers replaced by `readme_table()`."""
+    head, sep, rest = readme.partition(BEGIN)
+    _, sep2, tail = rest.partition(END)
+    if not sep or not sep2:
+        raise ValueError(f"README has no {BEGIN!r} … {END!r} markers")
+    return f"{head}{BEGIN}\n{readme_table()}\n{END}{tail}"
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] != ["--readme"]:
+        print("usage: python -m jixiao.review.codes --readme [README.md]", file=sys.stderr)
+        return 2
+    path = Path(argv[1]) if len(argv) > 1 else README
+    text = path.read_text(encoding="utf-8")
+    new = with_table(text)
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    print(f"{path}: {len(catalogue())} codes{'' if new != text else ' (unchanged)'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
+from typing import Mapping
 
 from jixiao.forms.models import Form
 from jixiao.review import checks_corpus, checks_execution, checks_goal, checks_goal_corpus, checks_goal_text, checks_indicator, checks_link, checks_misplaced, checks_numbers, checks_project_mismatch, checks_rows  # noqa: F401  (register the checks)
 from jixiao.review.catalogue import CHECKS, Context
+from jixiao.review.decisions import Decision, apply_notes, as_book, orphaned
+from jixiao.review.decisions import read_file as read_decisions_file, values as decision_values
 from jixiao.review.evidence import locate
 from jixiao.review.models import SEVERITY_RANK, Finding, Report, Summary
 from jixiao.review.settings import Settings, load_settings
@@ -16,26 +18,11 @@ from jixiao.review.worklist import organise
 
 
 def load_decisions(path: str | Path | None) -> dict[str, str]:
-    """A reviewer's decisions: JSON {id: "accepted"|"dismissed"}, a .json report whose flags carry
-    `decision`, or an .xlsx report whose 决定 column the reviewer filled in (the spreadsheet round trip)."""
-    if not path:
+    """{id: "accepted"|"dismissed"} from a decisions file (review/decisions.py reads every kind and
+    keeps notes and reviewers too); no path or a missing file: none (`jixiao review` warns about it)."""
+    if not path or not Path(path).exists():
         return {}
-    p = Path(path)
-    if not p.exists():
-        return {}
-    if p.suffix.lower() == ".xlsx":
-        from jixiao.review.report_xlsx import read_decisions  # openpyxl is only needed for this path
-
-        return read_decisions(p)
-    data = json.loads(p.read_text(encoding="utf-8"))
-    if isinstance(data, dict) and "flags" in data:
-        # A group's decision reaches its members (review/worklist.py); a member's own decision wins.
-        groups = {g["id"]: g["decision"] for g in data.get("groups", []) if g.get("decision")}
-        data = groups | {f["id"]: f["decision"] for f in data["flags"] if f.get("decision")}
-    bad = {k: v for k, v in data.items() if v not in ("accepted", "dismissed")}
-    if bad:
-        raise ValueError(f"{p}: decisions must be 'accepted' or 'dismissed', got {next(iter(bad.values()))!r}")
-    return data
+    return decision_values(read_decisions_file(path))
 
 
 def default_embed(texts: list[str]):
@@ -50,9 +37,11 @@ def selected(code: str, only: list[str]) -> bool:
 
 
 def review(forms: list[Form], settings: Settings | None = None, only: list[str] | None = None,
-           min_severity: str = "low", decisions: dict[str, str] | None = None,
-           embed=None) -> Report:
+           min_severity: str = "low", decisions: Mapping[str, str | Decision] | None = None,
+           embed=None, focus=None) -> Report:
+    """`focus` (review/selection.py): the checks see every form, the report keeps the findings about the selected ones."""
     settings = settings or load_settings()
+    book = as_book(decisions)  # {id: Decision}: decision, note, reviewer
     ctx = Context(embed=embed or default_embed)
     findings: list[Finding] = []
     for check in CHECKS:
@@ -63,23 +52,30 @@ def review(forms: list[Form], settings: Settings | None = None, only: list[str] 
                 findings.extend(check.fn(form, settings))
         else:
             findings.extend(check.fn(forms, settings, ctx))
+    produced = {f.id for f in findings}  # before the filters: a decision on a filtered-out finding is not a fixed one
     if only:
         findings = [f for f in findings if selected(f.code, only)]
     findings = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min_severity]]
+    if focus is not None:
+        findings = [f for f in findings if focus.finding(f)]
     seen: set[str] = set()
     unique = []
     for f in findings:
         if f.id in seen:  # the same subject reported twice (e.g. two identical rows) is one finding
             continue
         seen.add(f.id)
-        f.decision = (decisions or {}).get(f.id)
+        f.decision = book[f.id].decision if f.id in book else None
         unique.append(f)
     locate(unique, forms)  # Office/PDF files: evidence names its cell or row ("Sheet1!C14")
     # Grouping and ranking are one pass after the checks: the checks stay pure, one finding each.
-    groups, projects = organise(unique, forms, settings, decisions)
+    groups, projects = organise(unique, forms, settings, decision_values(book))
+    apply_notes(unique, groups, book)
+    lost = orphaned(book, unique, groups)  # kept and carried in the report, never dropped
     unique.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.project_name or "", f.code))
-    summary = summarize(unique, forms=len(forms), settings=settings.source, projects=projects, groups=len(groups))
-    return Report(summary=summary, flags=unique, groups=groups)
+    summary = summarize(unique, forms=len(forms), settings=settings.source, projects=projects, groups=len(groups),
+                        orphaned_decisions=len(lost),
+                        decisions_outside_selection=sum(1 for d in lost if d.id in produced))
+    return Report(summary=summary, flags=unique, groups=groups, orphaned_decisions=lost)
 
 
 def summarize(flags: list[Finding], **rest) -> Summary:

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_serializer
 
+from jixiao.review.decisions import Decision
+
 Severity = Literal["high", "medium", "low"]
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 
@@ -101,6 +103,8 @@ class Finding(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     id: str = ""
     decision: Literal["accepted", "dismissed"] | None = None
+    note: str | None = None  # the reviewer's 审核备注 beside the decision (review/decisions.py)
+    reviewer: str | None = None  # who decided (--reviewer, JIXIAO_REVIEWER, the 审核人 column, jixiao serve)
     llm: LLMVerdict | None = None  # only when a language model was asked about this finding
     # Set by the worklist pass after the checks (review/worklist.py): the id of the group this finding
     # is folded into (null when it stands alone), and its risk (severity × substance × money at stake).
@@ -140,6 +144,8 @@ class FindingGroup(BaseModel):
     substantive: bool = False
     appendix: bool = False  # low and formal: the report's appendix
     decision: Literal["accepted", "dismissed"] | None = None
+    note: str | None = None
+    reviewer: str | None = None
 
 
 class ProjectRisk(BaseModel):
@@ -166,10 +172,28 @@ class Summary(BaseModel):
     llm: LLMUsage | None = None
     projects: list[ProjectRisk] = Field(default_factory=list)  # by risk, highest first (contract)
     groups: int = 0  # how many groups the findings were folded into
+    orphaned_decisions: int = 0  # decisions on ids no finding or group of this run has (kept in the report)
+    # Of those, the ones whose finding this run did produce but left out (--only, --min-severity, --unit/--year/
+    # --form-type): out of view, not fixed.
+    decisions_outside_selection: int = 0
 
     @model_serializer(mode="wrap")
     def _serialize(self, handler) -> dict[str, Any]:
         return _drop_unset(handler(self), "llm")
+
+
+class ParseWarning(BaseModel):
+    """A parser warning (an unread year or period, a shifted row, a derived score, a continuation
+    page …) with the project of the form it concerns; project fields are null when it concerns no form."""
+
+    file: str
+    line: int | None = None
+    location: str | None = None  # Office/PDF files: the row in the original ("Sheet1!14")
+    project_name: str | None = None
+    unit: str | None = None
+    year: int | None = None
+    form_type: str | None = None
+    message: str
 
 
 class Report(BaseModel):
@@ -178,7 +202,12 @@ class Report(BaseModel):
     # Drafted 审核意见 keyed by project: "项目名称｜实施单位｜年度" (see review.llm.judge.project_key).
     comments: dict[str, ProjectComment] = Field(default_factory=dict)
     groups: list[FindingGroup] = Field(default_factory=list)
+    # Decisions whose finding or group this run did not produce (fixed since, other thresholds,
+    # --only): carried so that the report, read back as a decisions file, loses none of them.
+    orphaned_decisions: list[Decision] = Field(default_factory=list)
+    # What the parser warned about in the forms reviewed, by file and line (review/parse_warnings.py).
+    parse_warnings: list[ParseWarning] = Field(default_factory=list)
 
     @model_serializer(mode="wrap")
     def _serialize(self, handler) -> dict[str, Any]:
-        return _drop_unset(handler(self), "comments")
+        return _drop_unset(handler(self), "comments", "orphaned_decisions")

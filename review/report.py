@@ -1,7 +1,7 @@
 """Writing a review report; the format follows the output file's suffix.
 
 .json ({"summary": …, "flags": […]}), .jsonl (one finding a line), .csv (one row per finding, what
-reviewers open in Excel or WPS), .md, .xlsx (report_xlsx: the rows of .csv with a 决定 column to fill in and
+reviewers open in Excel or WPS: Chinese headers, 高（high）, 绩效自评表, each code's Chinese name), .md, .xlsx (report_xlsx: the rows of .csv with a 决定 column to fill in and
 a 汇总 sheet), .html (report_html: one offline page with filters and copied texts side by side).
 Every row carries the finding's evidence with file and line.
 
@@ -20,8 +20,8 @@ from pathlib import Path
 from jixiao.review.models import Report
 # The shared rows and lines live in report_common (the writers import them from there, never from
 # here); they are named here too because other tools import them from this module.
-from jixiao.review.report_common import (CSV_COLUMNS, LLM_COLUMNS, VERDICT_ZH, comments_for, csv_columns, csv_rows,  # noqa: F401
-                                         has_llm, llm_line, llm_summary)
+from jixiao.review.report_common import (COLUMN_ZH, CSV_COLUMNS, LLM_COLUMNS, VERDICT_ZH, column_label, comments_for,  # noqa: F401
+                                         csv_columns, csv_rows, has_llm, llm_line, llm_summary)
 from jixiao.review.report_md import to_md
 
 FORMATS = (".json", ".jsonl", ".csv", ".md", ".xlsx", ".html")
@@ -37,8 +37,9 @@ def to_jsonl(report: Report) -> str:
 
 def to_csv(report: Report) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=csv_columns(report))
-    w.writeheader()
+    columns = csv_columns(report)
+    w = csv.DictWriter(buf, fieldnames=columns)
+    w.writerow({k: column_label(k) for k in columns})  # Chinese headers for people; report_common.COLUMN_ZH
     w.writerows(csv_rows(report))
     # A BOM so that Excel and WPS open the Chinese text as UTF-8.
     return "\ufeff" + buf.getvalue()

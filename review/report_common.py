@@ -7,16 +7,38 @@ never from each other.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
-from jixiao.review.models import Evidence, Finding, FindingGroup, ProjectRisk, Report
+from jixiao.forms.models import FORM_TYPE_ZH
+from jixiao.review.codes import code_zh, severity_label
+from jixiao.review.models import Evidence, Finding, FindingGroup, ParseWarning, ProjectRisk, Report
 from jixiao.review.worklist import in_appendix, projects_of, rank_projects
 
-CSV_COLUMNS = ["id", "code", "severity", "decision", "project_name", "unit", "year", "form_type", "message",
-               "evidence", "where", "projects", "group", "risk"]
+FORM_TYPE_ORDER = ("declaration", "tracking", "self_evaluation")
+CSV_COLUMNS = ["id", "code", "code_name", "severity", "decision", "note", "reviewer", "project_name", "unit", "year", "form_type", "message",
+               "evidence", "where", "full_path", "projects", "group", "risk"]
 LLM_COLUMNS = ["llm_verdict", "llm_explanation"]  # only in reports where a model was asked
+# The header a reviewer reads above each csv_rows key, in .csv and .xlsx alike (the JSON keys stay
+# English: they are a contract). 编号 and 决定 are what the decisions readers look for.
+COLUMN_ZH = {
+    "id": "编号", "code": "代码", "code_name": "问题", "severity": "严重程度", "decision": "决定",
+    "note": "审核备注", "reviewer": "审核人", "decided_at": "决定时间",
+    "project_name": "项目名称", "unit": "实施单位", "year": "年度", "form_type": "表别", "message": "说明",
+    "evidence": "证据", "where": "位置", "full_path": "完整路径", "projects": "涉及项目", "group": "分组", "risk": "风险",
+    "llm_verdict": "模型判断", "llm_explanation": "模型说明",
+}
 VERDICT_ZH = {"met": "已完成", "partly_met": "部分完成", "not_met": "未完成", "cannot_tell": "无法判断",
               "contradicts": "矛盾", "excuses": "说明合理", "unrelated": "无关", "unusable": "回答不可用"}
+
+
+def column_label(key: str) -> str:
+    return COLUMN_ZH.get(key, key)
+
+
+def form_type_zh(form_type: str | None) -> str:
+    """self_evaluation → 绩效自评表: how reports name a form type to people."""
+    return FORM_TYPE_ZH.get(form_type, form_type) if form_type else ""
 
 
 def has_llm(report: Report) -> bool:
@@ -47,28 +69,71 @@ def _evidence_text(f: Finding) -> str:
     return "\n".join(f"{e.label}：{value_text(e)}" for e in f.evidence)
 
 
-def place(e: Evidence) -> str:
-    """Where evidence stands, for people: `file:line` for text exports, `file Sheet1!C14` for Office/PDF files."""
+def report_files(report: Report) -> list[str]:
+    """Every file a report points at (evidence, projects, parse warnings), first mention first."""
+    files = [e.file for f in report.flags for e in f.evidence if e.file]
+    files += [p.file for f in report.flags for p in f.projects if p.file] + [w.file for w in report.parse_warnings]
+    return list(dict.fromkeys(files))
+
+
+def common_folder(report: Report) -> str | None:
+    """The folder all of a report's files lie in: paths are shown relative to it (the full path stays in a
+    tooltip or a column, and in JSON). None when there is none (files in the working folder, mixed
+    absolute and relative paths)."""
+    files = report_files(report)
+    # Evidence may also cite the tool's own data (review/indicator_exemplars.toml, a relative path):
+    # the folder is the documents', so only paths of the more common kind (absolute or not) count.
+    absolute = sum(os.path.isabs(x) for x in files) * 2 >= len(files)
+    folders = {os.path.dirname(x) for x in files if os.path.isabs(x) == absolute}
+    if not folders or "" in folders:
+        return None
+    try:
+        root = os.path.commonpath(sorted(folders))
+    except ValueError:
+        return None
+    return root if root and root != os.sep else None
+
+
+def short_path(path: str | None, root: str | None) -> str:
+    """`path` relative to `root` when it lies in it, else as it is."""
+    if not path:
+        return ""
+    if root and path.startswith(root.rstrip(os.sep) + os.sep):
+        return path[len(root.rstrip(os.sep)) + 1:]
+    return path
+
+
+def place(e: Evidence | ParseWarning, root: str | None = None) -> str:
+    """Where evidence stands, for people: `file:line` for text exports, `file Sheet1!C14` for Office/PDF
+    files; the file relative to `root` when given."""
     if not e.file:
         return ""
-    return f"{e.file} {e.location}" if e.location else f"{e.file}:{e.line}"
+    name = short_path(e.file, root)
+    return f"{name} {e.location}" if e.location else (f"{name}:{e.line}" if e.line else name)
 
 
-def _where(f: Finding) -> str:
+def _where(f: Finding, root: str | None = None) -> str:
     seen = []
     for e in f.evidence:
-        w = place(e)
+        w = place(e, root)
         if w and w not in seen:
             seen.append(w)
     return "\n".join(seen)
 
 
+def _full_paths(f: Finding) -> str:
+    return "\n".join(dict.fromkeys([e.file for e in f.evidence if e.file] + [p.file for p in f.projects if p.file]))
+
+
 def csv_rows(report: Report) -> list[dict]:
+    root = common_folder(report)
     rows = [{
-        "id": f.id, "code": f.code, "severity": f.severity, "decision": f.decision or "",
+        "id": f.id, "code": f.code, "code_name": code_zh(f.code), "severity": severity_label(f.severity), "decision": f.decision or "",
+        "note": f.note or "", "reviewer": f.reviewer or "",
         "project_name": f.project_name or "", "unit": f.unit or "", "year": f.year or "",
-        "form_type": f.form_type or "", "message": f.message, "evidence": _evidence_text(f), "where": _where(f),
-        "projects": "\n".join(f"{p.project_name}（{p.unit}，{p.year}，{p.form_type}）" for p in f.projects),
+        "form_type": form_type_zh(f.form_type), "message": f.message, "evidence": _evidence_text(f), "where": _where(f, root),
+        "full_path": _full_paths(f),
+        "projects": "\n".join(f"{p.project_name}（{p.unit}，{p.year}，{form_type_zh(p.form_type)}）" for p in f.projects),
         "group": f.group or "", "risk": f.risk,
     } for f in report.flags]
     if has_llm(report):
@@ -117,6 +182,28 @@ class Section:
     project: ProjectRisk
     items: list[Item] = field(default_factory=list)
     unit_groups: list[FindingGroup] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)  # the parser's, about this project's forms
+
+    @property
+    def findings(self) -> int:
+        """The project's findings shown here or in the unit patterns it refers to."""
+        mine = set(self.project.findings)
+        return sum(len(it.members) for it in self.items) + sum(1 for g in self.unit_groups for m in g.members if m in mine)
+
+    @property
+    def problems(self) -> int:
+        return len(self.items) + len(self.unit_groups)
+
+    @property
+    def form_types(self) -> list[str]:
+        """The project's form types the section's findings and warnings are about, in template order."""
+        key = (self.project.project_name, self.project.unit, self.project.year)
+        found = {f.form_type for it in self.items for f in it.members if (f.project_name, f.unit, f.year) == key}
+        found |= {p.form_type for it in self.items for f in it.members for p in f.projects
+                  if (p.project_name, p.unit, p.year) == key}
+        found |= {p.form_type for g in self.unit_groups for p in g.projects if (p.project_name, p.unit, p.year) == key}
+        found |= {w.form_type for w in self.warnings}
+        return [t for t in FORM_TYPE_ORDER if t in found] + sorted(t for t in found if t and t not in FORM_TYPE_ORDER)
 
 
 @dataclass
@@ -125,6 +212,8 @@ class Layout:
     unit_groups: list[Item]  # one unit's recurring failing: shown once, before the projects
     sections: list[Section]  # the projects' own problems, by project risk
     appendix: list[Section]  # low formal findings, by project
+    # Parse warnings about no project, or about a project with no section: listed on their own.
+    warnings: list[ParseWarning] = field(default_factory=list)
 
 
 def layout(report: Report) -> Layout:
@@ -174,8 +263,33 @@ def layout(report: Report) -> Layout:
         for sec in book.values():
             sec.items.sort(key=lambda it: -it.risk)
     unit_items.sort(key=lambda it: -it.risk)
-    return Layout(projects=list(projects), unit_groups=unit_items,
-                  sections=[main[k] for k in sorted(main)], appendix=[appendix[k] for k in sorted(appendix)])
+    lay = Layout(projects=list(projects), unit_groups=unit_items,
+                 sections=[main[k] for k in sorted(main)], appendix=[appendix[k] for k in sorted(appendix)])
+    # A project's parse warnings go to its section (the appendix's when it has no other).
+    home_of = {(s.project.project_name, s.project.unit, s.project.year): s for s in lay.appendix + lay.sections
+               if s.project.project_name is not None}
+    for w in report.parse_warnings:
+        sec = home_of.get((w.project_name, w.unit, w.year))
+        (sec.warnings if sec is not None else lay.warnings).append(w)
+    return lay
+
+
+def copied_pairs(f: Finding) -> list[tuple[Evidence, Evidence]]:
+    """indicator.table_copied's evidence as (this table's row, the other table's row) pairs, aligned."""
+    ev = f.evidence
+    if f.code != "indicator.table_copied" or len(ev) % 2:
+        return []
+    return [(ev[k], ev[k + 1]) for k in range(0, len(ev), 2)]
+
+
+def section_facts(sec: Section) -> str:
+    """What a project's heading says after its rank and risk: its form types, problems and findings, and
+    its parse warnings: 申报表、自评表 · 2 个问题，3 项发现 · 1 条解析提示."""
+    parts = ["、".join(map(form_type_zh, sec.form_types))] if sec.form_types else []
+    parts.append(f"{sec.problems} 个问题，{sec.findings} 项发现")
+    if sec.warnings:
+        parts.append(f"{len(sec.warnings)} 条解析提示")
+    return " · ".join(parts)
 
 
 def project_title(p: ProjectRisk) -> str:

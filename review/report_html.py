@@ -18,9 +18,11 @@ from difflib import SequenceMatcher
 from itertools import combinations
 
 from jixiao.forms.models import FORM_TYPE_ZH
-from jixiao.review.models import Evidence, Finding, FindingGroup, Report
-from jixiao.review.codes import code_zh
+from jixiao.review.decisions import decision_text
+from jixiao.review.models import Evidence, Finding, FindingGroup, ParseWarning, Report
+from jixiao.review.codes import SEVERITY_ZH, code_zh
 from jixiao.review.report_common import VERDICT_ZH, Item, Section, comments_for, has_llm, layout, llm_summary, money_text, place, project_title
+from jixiao.review.report_common import common_folder, form_type_zh, section_facts, short_path
 
 MIN_SHARED = 6  # normalised characters; shorter common runs are set phrases (完成率达100%), not copying
 MAX_COMPARE = 20000  # SequenceMatcher is quadratic at worst; beyond this a text is shown unmarked
@@ -28,7 +30,6 @@ MAX_COLUMNS = 6  # a boilerplate shared by more projects shows the first six sid
 # Codes whose evidence texts are copies of each other; other findings quote texts that differ by nature.
 COMPARE_CODES = {"goal.actual_copies_expected", "goal.boilerplate_shared", "indicator.table_copied"}
 SEVERITIES = ("high", "medium", "low")
-SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 DECISION_ZH = {"accepted": "已采纳", "dismissed": "已排除"}
 
 CSS = """
@@ -48,7 +49,7 @@ article.sev-high{border-color:#cf222e}article.sev-medium{border-color:#d4a72c}
 article.dec-dismissed{opacity:.55}article.dec-dismissed .msg{text-decoration:line-through}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff;background:#6e7781}
 .badge.sev-high{background:#cf222e}.badge.sev-medium{background:#9a6700}.badge.dec-accepted{background:#1a7f37}
-.badge.dec-dismissed{background:#57606a}.fid,.meta,.where{color:#57606a;font-size:12px}.fid{float:right;font-family:monospace}
+.badge.dec-dismissed{background:#57606a}.fid,.meta,.where{color:#57606a;font-size:12px}.fid{float:right;font-family:monospace}.cname{font-weight:600}
 .msg{margin:4px 0}.txt{white-space:pre-wrap;word-break:break-all}table.ev{width:100%;font-size:13px}
 table.cmp{width:100%;table-layout:fixed;margin:6px 0;font-size:13px}table.cmp th{font-weight:600;font-size:12px}
 mark{background:#ffdf5d;padding:0}details summary{cursor:pointer;color:#0969da;font-size:13px}
@@ -56,6 +57,8 @@ div.group{border:1px solid #d0d7de;border-left:4px solid #8c959f;border-radius:4
 div.group.sev-high{border-left-color:#cf222e}div.group.sev-medium{border-left-color:#d4a72c}.group>.msg{font-weight:600}
 #ranking table{width:100%;background:#fff}#ranking td.msg{font-size:12px;color:#57606a}.see{font-size:13px;color:#57606a}
 details.appendix>summary{font-size:17px;font-weight:600;margin:16px 0}section.units h2{font-size:17px}
+td,th,.msg,.where,h2,li{overflow-wrap:anywhere}section.project h2 small{display:inline-block}
+.pw{background:#fff8e1;border:1px solid #e3b341;border-radius:4px;padding:4px 12px;margin:8px 0;font-size:13px}.pw ul{margin:4px 0;padding-left:20px}
 @media print{#filters{display:none}details{display:block}}
 """
 
@@ -212,15 +215,16 @@ def compare_texts(texts: list[str], pairs: list[tuple[int, int]]) -> list[str]:
     return [_marked(t, spans[k], norm[k][1]) for k, t in enumerate(texts)]
 
 
-def _where(e: Evidence) -> str:
-    return place(e)
+def _where(e: Evidence | ParseWarning, root: str | None = None, cls: str = "where") -> str:
+    """Where evidence stands, relative to the report's folder, the full path in a tooltip: a <span>."""
+    return f'<span class="{cls}" title="{esc(e.file)}">{esc(place(e, root))}</span>' if e.file else ""
 
 
 def _value(e: Evidence) -> str:
     return f"{e.value:g}" if e.value is not None else ""
 
 
-def _comparison(f: Finding) -> str:
+def _comparison(f: Finding, root: str | None = None) -> str:
     items = [e for e in f.evidence if e.text]
     if f.code not in COMPARE_CODES or len(items) < 2:
         return ""
@@ -233,7 +237,7 @@ def _comparison(f: Finding) -> str:
         items = items[:MAX_COLUMNS]
     pairs = [(k, k + 1) for k in range(0, len(items), 2)] if paired else list(combinations(range(len(items)), 2))
     marked = compare_texts([e.text or "" for e in items], pairs)
-    cell = lambda k: f'<td><div class="txt">{marked[k]}</div><div class="where">{esc(_where(items[k]))}</div></td>'  # noqa: E731
+    cell = lambda k: f'<td><div class="txt">{marked[k]}</div><div>{_where(items[k], root)}</div></td>'  # noqa: E731
     if not paired:
         head = "".join(f"<th>{esc(e.label)}</th>" for e in items)
         return f'<table class="cmp"><tr>{head}</tr><tr>{"".join(cell(k) for k in range(len(items)))}</tr></table>'
@@ -250,18 +254,35 @@ def _units(f: Finding) -> list[str]:
     return sorted({u for u in [f.unit, *(p.unit for p in f.projects)] if u})
 
 
-def _finding(f: Finding) -> str:
+def _note(note: str | None, reviewer: str | None) -> str:
+    """The reviewer's 审核备注 and name beside the decision badge."""
+    text = decision_text(None, note, reviewer)
+    return f' <span class="meta note-text">{esc(text)}</span> ' if text else ""
+
+
+def _orphans(report: Report) -> str:
+    """Decisions this run has no finding or group for: kept in the report, listed at the end."""
+    if not report.orphaned_decisions:
+        return ""
+    rows = "".join(f'<tr><td class="fid">{esc(d.id)}</td><td>{esc(decision_text(d.decision, None, None))}</td>'
+                   f'<td>{esc(d.note or "")}</td><td>{esc(d.reviewer or "")}</td></tr>' for d in report.orphaned_decisions)
+    return (f'<details id="orphaned-decisions"><summary>未匹配的决定（{len(report.orphaned_decisions)}：本次没有对应的发现或分组，已保留）'
+            f'</summary><table><tr><th>id</th><th>决定</th><th>审核备注</th><th>审核人</th></tr>{rows}</table></details>')
+
+
+def _finding(f: Finding, root: str | None = None) -> str:
     sev = f.severity
     dec = f'<span class="badge dec-{esc(f.decision)}">{esc(DECISION_ZH[f.decision])} {esc(f.decision)}</span>' if f.decision else ""
+    dec += _note(f.note, f.reviewer)
     meta = " · ".join(esc(x) for x in (f.year, FORM_TYPE_ZH.get(f.form_type, f.form_type), f.unit) if x)
     projects = ""
     if f.projects:
         lis = "".join(f"<li>{esc(p.project_name)}（{esc(p.unit)}，{esc(p.year)}，{esc(FORM_TYPE_ZH.get(p.form_type, p.form_type))}）"
-                      f' <span class="where">{esc(p.file)}:{esc(p.line)}</span></li>' for p in f.projects)
+                      f' <span class="where" title="{esc(p.file)}">{esc(short_path(p.file, root))}:{esc(p.line)}</span></li>' for p in f.projects)
         projects = f'<ul class="projects">{lis}</ul>'
-    comparison = _comparison(f)
+    comparison = _comparison(f, root)
     ev_rows = "".join(f'<tr><td>{esc(e.label)}</td><td class="txt">{esc(e.text)}</td><td class="n">{esc(_value(e))}</td>'
-                      f'<td class="where">{esc(_where(e))}</td></tr>' for e in f.evidence)
+                      f'<td>{_where(e, root)}</td></tr>' for e in f.evidence)
     evidence = (f'<details class="evidence"{"" if comparison else " open"}><summary>证据（{len(f.evidence)}）</summary>'
                 f'<table class="ev"><tr><th>标签</th><th>文本</th><th>数值</th><th>位置</th></tr>{ev_rows}</table></details>')
     llm = ""
@@ -274,7 +295,7 @@ def _finding(f: Finding) -> str:
             f'data-severity="{esc(sev)}" data-decision="{esc(f.decision or "none")}" '
             f'data-units="{esc(json.dumps(_units(f), ensure_ascii=False))}">'
             f'<div><span class="badge sev-{esc(sev)}">{esc(SEVERITY_ZH.get(sev, sev))} {esc(sev)}</span> '
-            f'<code>{esc(f.code)}</code> {dec}<span class="fid">{esc(f.id)}</span></div>'
+            f'<code>{esc(f.code)}</code> <span class="cname">{esc(code_zh(f.code))}</span> {dec}<span class="fid">{esc(f.id)}</span></div>'
             f'<p class="msg">{esc(f.message)}</p>{llm}<div class="meta">{meta}</div>{projects}{comparison}{evidence}</article>')
 
 
@@ -282,7 +303,7 @@ def _summary(report: Report) -> str:
     s = report.summary
     per = Counter((f.code, f.severity) for f in report.flags)
     head = "".join(f"<th>{esc(SEVERITY_ZH[v])} {v}</th>" for v in SEVERITIES)
-    rows = "".join(f'<tr data-code="{esc(code)}"><td><code>{esc(code)}</code></td>'
+    rows = "".join(f'<tr data-code="{esc(code)}"><td><code>{esc(code)}</code></td><td>{esc(code_zh(code))}</td>'
                    + "".join(f'<td class="n">{per[(code, v)] or ""}</td>' for v in SEVERITIES)
                    + f'<td class="n">{n}</td></tr>' for code, n in s.by_code.items())
     total = "".join(f'<td class="n" id="n-{v}">{s.by_severity.get(v, 0)}</td>' for v in SEVERITIES)
@@ -292,13 +313,13 @@ def _summary(report: Report) -> str:
     return (f'<section id="summary"><p>共 <b id="n-forms">{s.forms}</b> 张表，<b id="n-findings">{s.findings}</b> 项发现'
             f'{"（设置：" + esc(s.settings) + "）" if s.settings else ""}。点击代码可只看该类发现。</p>'
             f'{"<p id=llm-usage>" + esc(llm_summary(report)) + "</p>" if s.llm else ""}<div class="summary">'
-            f'<table id="by-code"><tr><th>代码</th>{head}<th>合计</th></tr>{rows}'
-            f'<tr><th>合计</th>{total}<td class="n"><b>{s.findings}</b></td></tr></table>'
+            f'<table id="by-code"><tr><th>代码</th><th>问题</th>{head}<th>合计</th></tr>{rows}'
+            f'<tr><th colspan="2">合计</th>{total}<td class="n"><b>{s.findings}</b></td></tr></table>'
             f'<table id="decisions"><tr><th>决定</th><th>数量</th></tr>{decisions}</table></div></section>')
 
 
 def _filters(report: Report) -> str:
-    codes = "".join(f'<option value="{esc(c)}">{esc(c)}（{n}）</option>' for c, n in report.summary.by_code.items())
+    codes = "".join(f'<option value="{esc(c)}">{esc(c)} {esc(code_zh(c))}（{n}）</option>' for c, n in report.summary.by_code.items())
     units = sorted({u for f in report.flags for u in _units(f)})
     unit_opts = "".join(f'<option value="{esc(u)}">{esc(u)}</option>' for u in units)
     sevs = "".join(f'<label><input type="checkbox" name="sev" value="{v}" checked> {SEVERITY_ZH[v]} {v}</label>' for v in SEVERITIES)
@@ -324,20 +345,52 @@ def _comments(report: Report, project_name: str | None, unit: str | None) -> str
     return "".join(out)
 
 
-def _group(item: Item) -> str:
+def _group(item: Item, root: str | None = None) -> str:
     g: FindingGroup = item.group
     dec = f'<span class="badge dec-{esc(g.decision)}">{esc(DECISION_ZH[g.decision])} {esc(g.decision)}</span>' if g.decision else ""
+    dec += _note(g.note, g.reviewer)
     return (f'<div class="group hideable sev-{esc(g.severity)}" id="g-{esc(g.id)}"><div><span class="badge sev-{esc(g.severity)}">'
             f'{esc(SEVERITY_ZH.get(g.severity, g.severity))} {esc(g.severity)}</span> 归并 {len(item.members)} 项 {dec}'
             f'<span class="fid">{esc(g.id)} · 风险 {esc(f"{g.risk:g}")}</span></div><p class="msg">{esc(g.message)}</p>'
-            f'<details><summary>逐项发现与证据（{len(item.members)}）</summary>{"".join(_finding(f) for f in item.members)}</details></div>')
+            f'<details><summary>逐项发现与证据（{len(item.members)}）</summary>{"".join(_finding(f, root) for f in item.members)}</details></div>')
 
 
-def _item(item: Item) -> str:
-    return _group(item) if item.group else _finding(item.lead)
+def _item(item: Item, root: str | None = None) -> str:
+    return _group(item, root) if item.group else _finding(item.lead, root)
 
 
-def _section(report: Report, sec: Section, prefix: str = "p") -> str:
+def _warnings(warnings: list[ParseWarning], root: str | None) -> str:
+    """A project's parse warnings, above its findings: a finding (or its absence) may rest on them."""
+    if not warnings:
+        return ""
+    lis = "".join(f'<li>{_where(w, root)} {esc(form_type_zh(w.form_type))}：{esc(w.message)}</li>'
+                  for w in warnings)
+    return f'<div class="pw"><b>解析提示（{len(warnings)}）</b><ul>{lis}</ul></div>'
+
+
+def _about(report: Report, root: str | None, loose: bool) -> str:
+    """Where the paths start, and how many parse warnings the report carries."""
+    parts = []
+    if report.parse_warnings:
+        parts.append(f'解析提示 <b id="n-parse-warnings">{len(report.parse_warnings)}</b> 条，列在所属项目下'
+                     + ('，其余见<a href="#parse-warnings">解析提示</a>' if loose else "") + "。")
+    if root:
+        parts.append(f'文件路径相对于 <code id="root" title="{esc(root)}">{esc(root)}</code>（完整路径见悬停提示）。')
+    return f'<p class="see">{"".join(parts)}</p>' if parts else ""
+
+
+def _loose_warnings(warnings: list[ParseWarning], root: str | None) -> str:
+    """Parse warnings about no form, or about a project without findings: one table after the projects."""
+    if not warnings:
+        return ""
+    rows = "".join(f'<tr><td>{_where(w, root)}</td><td>{esc(w.project_name or "不属于任何表")}</td><td>{esc(w.unit or "")}</td>'
+                   f'<td>{esc(w.year or "")}</td><td>{esc(form_type_zh(w.form_type))}</td><td>{esc(w.message)}</td></tr>'
+                   for w in warnings)
+    return (f'<section class="project" id="parse-warnings"><h2>解析提示<small>其他 {len(warnings)} 条：不属于任何表，或所属项目没有发现</small></h2>'
+            f'<table class="ev"><tr><th>位置</th><th>项目</th><th>实施单位</th><th>年度</th><th>表类型</th><th>提示</th></tr>{rows}</table></section>')
+
+
+def _section(report: Report, sec: Section, prefix: str = "p", root: str | None = None) -> str:
     p = sec.project
     anchor = f' id="{prefix}-{p.rank}"' if p.rank else ""
     risk = f"第 {p.rank} 位 · 风险 {p.risk:g}" + (f" · {money_text(p)} 万元" if p.money is not None else "") if p.rank else ""
@@ -345,8 +398,10 @@ def _section(report: Report, sec: Section, prefix: str = "p") -> str:
     if sec.unit_groups:
         links = "、".join(f'<a href="#g-{esc(g.id)}">{esc(code_zh(g.code))}</a>' for g in sec.unit_groups)
         see = f'<p class="see">另见单位共性问题：{links}</p>'
-    return (f'<section class="project hideable"{anchor}><h2>{esc(project_title(p))}<small>{esc(risk)}</small></h2>'
-            f'{_comments(report, p.project_name, p.unit)}{see}{"".join(_item(it) for it in sec.items)}</section>')
+    facts = " · ".join(x for x in (risk, section_facts(sec)) if x)
+    return (f'<section class="project hideable"{anchor} data-risk="{esc(f"{p.risk:g}")}"><h2>{esc(project_title(p))}<small>{esc(facts)}</small></h2>'
+            f'{_comments(report, p.project_name, p.unit)}{_warnings(sec.warnings, root)}{see}'
+            f'{"".join(_item(it, root) for it in sec.items)}</section>')
 
 
 def _ranking(lay) -> str:
@@ -362,15 +417,16 @@ def _ranking(lay) -> str:
 
 def to_html(report: Report) -> str:
     lay = layout(report)
+    root = common_folder(report)
     units = ""
     if lay.unit_groups:
-        units = f'<section class="units hideable"><h2>单位共性问题</h2>{"".join(_group(it) for it in lay.unit_groups)}</section>'
-    sections = "".join(_section(report, sec) for sec in lay.sections)
+        units = f'<section class="units hideable"><h2>单位共性问题</h2>{"".join(_group(it, root) for it in lay.unit_groups)}</section>'
+    sections = "".join(_section(report, sec, root=root) for sec in lay.sections) + _loose_warnings(lay.warnings, root)
     appendix = ""
     if lay.appendix:
         n = sum(len(it.members) for sec in lay.appendix for it in sec.items)
         appendix = (f'<details class="appendix hideable" id="appendix"><summary>附录：低风险的形式问题（{n}）</summary>'
-                    f'{"".join(_section(report, sec, "a") for sec in lay.appendix)}</details>')
+                    f'{"".join(_section(report, sec, "a", root) for sec in lay.appendix)}</details>')
     css = CSS + (LLM_CSS if has_llm(report) else "")
     # No network at all (default-src 'none'), and only this page's own script and style may run.
     csp = (f"default-src 'none'; script-src 'sha256-{_sha256(JS)}'; style-src 'sha256-{_sha256(css)}'; "
@@ -379,6 +435,6 @@ def to_html(report: Report) -> str:
             f'<meta http-equiv="Content-Security-Policy" content="{esc(csp)}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1"><title>jixiao 审核报告</title>'
             f'<style>{css}</style></head><body><header class="top"><h1>jixiao 审核报告</h1></header><main>'
-            f'{_ranking(lay)}{_summary(report)}{_filters(report)}'
+            f'{_ranking(lay)}{_summary(report)}{_about(report, root, bool(lay.warnings))}{_filters(report)}'
             '<noscript><p>筛选需要启用 JavaScript；所有发现均已列出。</p></noscript>'
-            f'{units}{sections}{appendix}</main><script>{JS}</script></body></html>\n')
+            f'{units}{sections}{appendix}{_orphans(report)}</main><script>{JS}</script></body></html>\n')

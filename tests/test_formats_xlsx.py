@@ -151,8 +151,10 @@ def test_provenance_reaches_review_evidence(tmp_path):
     from jixiao.review.report import to_csv
     from jixiao.review.report_md import to_md
 
-    assert f"`{path} Sheet1!" in to_md(report)
-    assert f"{path} Sheet1!" in to_csv(report) and f"{path}:" not in to_csv(report)
+    # Places relative to the report's folder, the full path in a column of its own (issue 15).
+    assert f"`{path.name} Sheet1!" in to_md(report)
+    csv_text = to_csv(report)
+    assert f"{path.name} Sheet1!" in csv_text and f"{path.name}:" not in csv_text and str(path) in csv_text
     assert all(e.location for f in report.flags for e in f.evidence if e.file == str(path))
     assert '"location": "Sheet1!' in report.model_dump_json(indent=1).replace('":"', '": "')
     # the same review of the text export keeps file:line

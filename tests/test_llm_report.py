@@ -15,7 +15,7 @@ from jixiao.forms import parse_file
 from jixiao.review.engine import load_decisions, review
 from jixiao.review.llm.client import ChatClient
 from jixiao.review.llm.judge import Judge
-from jixiao.review.report import CSV_COLUMNS, write
+from jixiao.review.report import CSV_COLUMNS, column_label, write
 from jixiao.review.report_xlsx import COMMENTS_SHEET
 
 SE = Path(__file__).resolve().parent.parent / "examples" / "putuo_2024_self_evaluation.txt"
@@ -60,8 +60,10 @@ def test_json_has_llm_objects_comments_and_usage(judged):
 def test_csv_md_and_html_show_verdicts_and_comments(judged):
     r, folder = judged
     rows = list(csv.DictReader(io.StringIO((folder / "r.csv").read_text(encoding="utf-8-sig"))))
-    assert list(rows[0]) == CSV_COLUMNS + ["llm_verdict", "llm_explanation"]
-    assert {row["llm_verdict"] for row in rows} >= {"cannot_tell", "contradicts", ""}
+    # Chinese headers over the same keys (issue 15): 模型判断, 模型说明 last
+    assert list(rows[0]) == [column_label(k) for k in CSV_COLUMNS + ["llm_verdict", "llm_explanation"]]
+    assert list(rows[0])[-2:] == ["模型判断", "模型说明"]
+    assert {row["模型判断"] for row in rows} >= {"cannot_tell", "contradicts", ""}
     md = (folder / "r.md").read_text(encoding="utf-8")
     assert "模型判断（test-model）：无法判断 cannot_tell" in md and "审核意见（模型草拟，test-model" in md
     assert "语言模型 test-model" in md

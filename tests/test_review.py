@@ -116,8 +116,9 @@ def test_report_formats_and_filters(tmp_path):
         text = out.read_text(encoding="utf-8")
         if suffix == ".json":
             rep = json.loads(text)
-            # Issue 11 added `groups` beside the two original keys; nothing was renamed or dropped.
-            assert set(rep) == {"summary", "flags", "groups"} and rep["flags"]
+            # Issue 11 added `groups` beside the two original keys, issue 15 `parse_warnings` (the examples
+            # have some); nothing was renamed or dropped.
+            assert set(rep) == {"summary", "flags", "groups", "parse_warnings"} and rep["flags"] and rep["parse_warnings"]
             assert all(f["severity"] in ("high", "medium") for f in rep["flags"])
             assert {"code", "severity", "message", "project_name", "projects", "evidence", "id", "group", "risk"} <= set(rep["flags"][0])
             assert {"project_name", "unit", "year", "risk", "findings"} <= set(rep["summary"]["projects"][0])
@@ -125,15 +126,15 @@ def test_report_formats_and_filters(tmp_path):
             assert all(json.loads(x)["code"] for x in text.splitlines())
         elif suffix == ".csv":
             rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-            assert rows and all(r["where"] and r["evidence"] for r in rows)
+            assert rows and all(r["位置"] and r["证据"] for r in rows)  # Chinese headers (issue 15)
         else:
             assert text.startswith("# jixiao 审核报告") and "## 劳动监察业务经费" in text
     res = runner.invoke(app, ["review", str(EXAMPLES), "--only", "goal.*", "--out", str(tmp_path / "g.json")])
     assert {f["code"].split(".")[0] for f in json.loads((tmp_path / "g.json").read_text())["flags"]} == {"goal"}
     assert runner.invoke(app, ["review", str(EXAMPLES), "--out", str(tmp_path / "r.pdf")]).exit_code == 2
     bad = runner.invoke(app, ["review", str(EXAMPLES), "--only", "no.such"])
-    assert bad.exit_code == 1 and "unknown code" in bad.stderr
-    assert runner.invoke(app, ["review"]).exit_code == 1
+    assert bad.exit_code == 2 and "unknown code" in bad.stderr  # wrong usage (issue 15)
+    assert runner.invoke(app, ["review"]).exit_code == 2  # neither paths nor --db: wrong usage (issue 15)
 
 
 def test_report_on_stdout_for_a_pipe():
@@ -145,7 +146,7 @@ def test_report_on_stdout_for_a_pipe():
     rep = json.loads(runner.invoke(app, ["review", str(EXAMPLES), "-f", "json", "--min-severity", "high"]).stdout)
     assert rep["flags"] and all(f["severity"] == "high" for f in rep["flags"])
     rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["review", str(EXAMPLES), "-f", "csv"]).stdout)))
-    assert rows and next(iter(rows[0])) == "id" and rows[0].keys() >= {"code", "message", "where"}  # no BOM in a pipe
+    assert rows and next(iter(rows[0])) == "编号" and rows[0].keys() >= {"代码", "说明", "位置"}  # no BOM in a pipe
 
 
 def test_settings_override(tmp_path):

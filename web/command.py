@@ -15,7 +15,7 @@ def serve_cmd(
     db: Path = typer.Option(..., "--db", envvar="JIXIAO_DB", help="Corpus file (ingested and indexed)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; loopback unless told otherwise. Off loopback a token is required."),
     port: int = typer.Option(8765, "--port", min=0, max=65535, help="Port (0: any free one)."),
-    token: Optional[str] = typer.Option(None, "--token", help="Shared secret checked on every request (or JIXIAO_TOKEN); required with a non-loopback --host."),
+    token: Optional[str] = typer.Option(None, "--token", metavar="SECRET", help="Shared secret checked on every request (or JIXIAO_TOKEN); required with a non-loopback --host."),
     model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL", help="Must be the model the index was built with."),
 ) -> None:
     """A review workbench in the browser over the corpus: search, project pages, the review queue

@@ -19,6 +19,7 @@ from jixiao.index import search as search_mod
 from jixiao.index.store import Store
 from jixiao.review.engine import selected, summarize
 from jixiao.review.models import SEVERITY_RANK, Finding, Report
+from jixiao.review.decisions import normalise
 from jixiao.review.worklist import apply_group_decisions
 
 FORM_ORDER = {"declaration": 0, "tracking": 1, "self_evaluation": 2}
@@ -164,6 +165,10 @@ class Workbench:
             if not isinstance(fid, str) or not fid.strip():
                 raise BadRequest("a decision needs the id of a finding or a group")
             decision = r.get("decision")
+            try:  # 采纳/排除 (and 已采纳, 确认, 已排除, 不采纳) as well as accepted/dismissed
+                decision = normalise(decision) if isinstance(decision, str) and decision.strip() else decision
+            except ValueError:
+                pass  # refused just below, with the API's own message
             if decision not in DECISIONS and decision is not None:
                 raise BadRequest(f"decision must be 'accepted' or 'dismissed' (or null to withdraw it), got {decision!r}")
             if known is not None and fid not in known:
