@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from jixiao import __version__
-from jixiao.cli_usage import CONTEXT_SETTINGS, Command
+from jixiao.cli_usage import CONTEXT_SETTINGS, FORM_TYPE_HELP, Command, form_type_option
 from jixiao.console import err, error, out, show, table
 
 app = typer.Typer(
@@ -253,12 +253,6 @@ class SearchMode(str, Enum):
     hybrid = "hybrid"
 
 
-class FormTypeOpt(str, Enum):
-    declaration = "declaration"
-    tracking = "tracking"
-    self_evaluation = "self_evaluation"
-
-
 class IndexType(str, Enum):
     auto = "auto"
     flat = "flat"
@@ -344,7 +338,7 @@ def search(
     n: int = typer.Option(10, "-n", min=1, help="How many hits (goals: how many forms)."),
     min_score: Optional[float] = typer.Option(None, "--min-score", help="Drop hits scoring below this, on the mode's own score: dense cosine, lexical share of the query's n-grams, hybrid 0.45 × dense + 0.55 × lexical (all about 0–1)."),
     year: Optional[int] = typer.Option(None, "--year", help="Only forms of this year."),
-    form_type: Optional[FormTypeOpt] = typer.Option(None, "--form-type", help="Only this form type."),
+    form_type: Optional[str] = typer.Option(None, "--form-type", metavar="TYPE", callback=form_type_option, help=f"Only this form type: {FORM_TYPE_HELP}."),
     department: Optional[str] = typer.Option(None, "--department", help="Only this 主管部门 (exact)."),
     unit: Optional[str] = typer.Option(None, "--unit", help="Only this 实施单位 (exact)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL", help="Must be the model the index was built with."),
@@ -375,7 +369,10 @@ def search(
         except (OSError, UnicodeDecodeError) as e:
             error(f"cannot read the query from {input_file}: {e}")
             raise typer.Exit(1)
-    filters = Filters(year=year, form_type=form_type.value if form_type else None, department=department, unit=unit)
+    if not query.strip():  # wrong usage, like a missing argument: said before the corpus is opened
+        error("empty query: give the text to look for, e.g. jixiao search '培训课程出席率'")
+        raise typer.Exit(2)
+    filters = Filters(year=year, form_type=form_type, department=department, unit=unit)
     with _open_store(db) as store:
         try:
             res = run(store, db, query, kind.value, n, filters, model, mode.value if mode else None, min_score)
@@ -437,7 +434,7 @@ def similar(
     n: int = typer.Option(10, "-n", min=1, help="How many projects."),
     unit: Optional[str] = typer.Option(None, "--unit", help="The project's 实施单位 (exact): picks among projects of the same name."),
     year: Optional[int] = typer.Option(None, "--year", help="Only the project's forms of this year."),
-    form_type: Optional[FormTypeOpt] = typer.Option(None, "--form-type", help="Only the project's forms of this type."),
+    form_type: Optional[str] = typer.Option(None, "--form-type", metavar="TYPE", callback=form_type_option, help=f"Only the project's forms of this type: {FORM_TYPE_HELP}."),
     model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL", help="Must be the model the index was built with."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json ({project, similar}) or jsonl (one line per similar project)."),
 ) -> None:
@@ -458,10 +455,13 @@ def similar(
     from jixiao.index.faiss_index import IndexError_
     from jixiao.index.search import ANY_UNIT, AmbiguousProject, SearchError, similar as run
 
+    if not project.strip():
+        error("empty project name: give the name, e.g. jixiao similar '信息系统运维费'")
+        raise typer.Exit(2)
     with _open_store(db) as store:
         try:
             (me,), hits = run(store, db, project, n, model, unit=ANY_UNIT if unit is None else unit, year=year,
-                              form_type=form_type.value if form_type else None)
+                              form_type=form_type)
         except AmbiguousProject as e:
             error(e.headline)
             for c in e.candidates:

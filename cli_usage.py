@@ -43,3 +43,20 @@ class Command(TyperCommand):
             elif isinstance(p, TyperOption) and p.metavar is None and p.type_descriptor.is_choice and p.multiple:
                 # a repeatable choice: `<indicator|goal|project>`, as a single one shows, not `<list[…]>`
                 p.metavar = "<" + "|".join(getattr(c, "value", str(c)) for c in p.type_descriptor.choices or ()) + ">"
+
+
+FORM_TYPE_HELP = "declaration|tracking|self_evaluation, or 申报表|跟踪表|自评表"
+
+
+def form_type_option(value: str | None) -> str | None:
+    """--form-type's callback: the English value or a Chinese name (申报表, 绩效跟踪表 …) → the English value."""
+    if value is None:
+        return None
+    import typer
+
+    from jixiao.forms.models import form_type_named
+
+    t = form_type_named(value)
+    if t is None:
+        raise typer.BadParameter(f"{value!r} is not a form type: use {FORM_TYPE_HELP}")
+    return t.value

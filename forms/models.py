@@ -32,6 +32,22 @@ FORM_TYPE_ZH = {
     FormType.self_evaluation: "绩效自评表",
 }
 
+# What a reviewer may type for a form type: the English value or a Chinese name, full or short.
+FORM_TYPE_NAMES = {
+    **{t.value: t for t in FormType},
+    **{zh: t for t, zh in FORM_TYPE_ZH.items()},
+    "申报表": FormType.declaration, "目标申报表": FormType.declaration, "绩效目标表": FormType.declaration,
+    "跟踪表": FormType.tracking, "监控表": FormType.tracking, "绩效监控表": FormType.tracking,
+    "绩效运行监控表": FormType.tracking, "运行监控表": FormType.tracking,
+    "自评表": FormType.self_evaluation, "绩效自评表": FormType.self_evaluation,
+}
+
+
+def form_type_named(text: str) -> FormType | None:
+    """declaration / 申报表 / 绩效目标申报表 → FormType.declaration; None for anything else."""
+    return FORM_TYPE_NAMES.get(text.strip().lower() if text.isascii() else text.strip())
+
+
 Op = Literal["=", "≥", "≤", ">", "<"]
 
 

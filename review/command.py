@@ -9,8 +9,9 @@ from typing import Optional
 
 import typer
 
+from jixiao.cli_usage import FORM_TYPE_HELP, form_type_option
+from jixiao.review.codes import code_zh
 from jixiao.console import err, error, out, show, table
-from jixiao.forms.models import FormType
 
 
 
@@ -37,7 +38,7 @@ def review_cmd(
     min_severity: MinSeverity = typer.Option(MinSeverity.low, "--min-severity", help="Leave out findings below this severity."),
     unit: Optional[str] = typer.Option(None, "--unit", help="Report only findings about this 实施单位's forms (exact); the checks still compare with every form read, so a goal copied from another unit's project is found."),
     year: Optional[int] = typer.Option(None, "--year", help="Report only findings about forms of this year (cross-project and cross-year checks still see every form)."),
-    form_type: Optional[FormType] = typer.Option(None, "--form-type", help="Report only findings about forms of this type (cross-project checks still see every form)."),
+    form_type: Optional[str] = typer.Option(None, "--form-type", metavar="TYPE", callback=form_type_option, help=f"Report only findings about forms of this type ({FORM_TYPE_HELP}; cross-project checks still see every form)."),
     decisions: Optional[Path] = typer.Option(None, "--decisions", metavar="FILE", help="A reviewer's decisions: JSON {id: 采纳|排除|accepted|dismissed}, or an earlier .json, .xlsx or .csv report with its 决定 (and 审核备注) filled in. Decisions matching no finding are kept in the report. With --db they are stored in the corpus, whose decisions apply too; this file wins where both decide."),
     reviewer: Optional[str] = typer.Option(None, "--reviewer", envvar="JIXIAO_REVIEWER", metavar="NAME", help="Your name, recorded on the decisions read from --decisions that name no 审核人."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="TOML file overriding thresholds of review/settings.toml."),
@@ -144,7 +145,7 @@ def review_cmd(
         raise typer.Exit(2)
     if not forms:
         fail("no forms to review")
-    selection = Selection(unit=unit, year=year, form_type=form_type.value if form_type else None)
+    selection = Selection(unit=unit, year=year, form_type=form_type)
     if (problem := selection.problem(forms)) is not None:
         fail(problem)
     embed = None
@@ -179,11 +180,11 @@ def review_cmd(
         sys.stdout.write(text.lstrip("\ufeff") if fmt == ReviewFormat.csv else text)
         sys.stdout.flush()
     s = report.summary
-    t = table("code", "high", "medium", "low", wide={"code": 1},
+    t = table("code", "问题", "high", "medium", "low", wide={"code": 1, "问题": 2},
               title=f"{s.forms} forms, {s.findings} findings" + (f" → {out_file}" if out_file else ""))
     for code in s.by_code:
         row = [sum(1 for f in report.flags if f.code == code and f.severity == sev) for sev in ("high", "medium", "low")]
-        t.add_row(code, *[str(n or "") for n in row])
+        t.add_row(code, code_zh(code), *[str(n or "") for n in row])
     show(t, out if fmt == ReviewFormat.table else err)
     if s.projects:  # the worklist's head: where a reviewer starts
         top = table("#", "risk", "project", "unit", "year", "findings", "main problem",

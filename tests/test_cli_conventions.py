@@ -247,6 +247,11 @@ def test_review_year_and_form_type(corpus, tmp_path):
     res = runner.invoke(app, ["review", "--db", str(corpus), "--year", "2030"])
     assert res.exit_code == 1 and "year = 2030" in _error_line(res)
     assert runner.invoke(app, ["review", "--db", str(corpus), "--form-type", "自评"]).exit_code == 2
+    # A form type may be named in Chinese as reviewers call it: the same selection as the English value.
+    zh = runner.invoke(app, ["review", "--db", str(corpus), "--year", "2023", "--form-type", "跟踪表", "-f", "json"])
+    assert zh.exit_code == 0 and json.loads(zh.stdout)["flags"] == report["flags"]
+    hits = runner.invoke(app, ["search", "培训", "--db", str(corpus), "--form-type", "绩效自评表", "-f", "json"])
+    assert hits.exit_code == 0 and {h["form_type"] for h in json.loads(hits.stdout)["hits"]} == {"self_evaluation"}
 
 
 # --- .gitignore -------------------------------------------------------------------------------------------

@@ -109,7 +109,10 @@ def test_clear_errors(corpus, tmp_path):
         assert res.exit_code == 1 and text in res.stderr, (args, res.stderr)
 
     fails(["search", "满意度", "--db", str(tmp_path / "none.db")], "no corpus at")
-    fails(["search", "   ", "--db", str(corpus)], "empty query")
+    empty = runner.invoke(app, ["search", "   ", "--db", str(corpus)])  # wrong usage (issue 15): exit 2
+    assert empty.exit_code == 2 and "empty query" in empty.stderr
+    empty = runner.invoke(app, ["similar", " ", "--db", str(corpus)])
+    assert empty.exit_code == 2 and "empty project name" in empty.stderr
     fails(["search", "满意度", "--db", str(corpus), "--unit", "上海市闵行区事业单位福利"], "did you mean 上海市闵行区事业单位福利中心")
     fails(["search", "满意度", "--db", str(corpus), "--year", "2019"], "year = 2019")
     fails(["similar", "不存在的项目", "--db", str(corpus)], "no project named")
