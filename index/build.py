@@ -51,6 +51,7 @@ def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple
         store.require_writable("index")  # the embedding cache and the index files are written
     except StoreError as e:
         raise faiss_index.IndexError_(str(e)) from None
+    faiss_index.remove_orphans(db)  # what runs killed while writing left beside the corpus
     spec = corpus_model(store, model)
     embedder = load_embedder(spec)
     reports: list[KindReport] = []

@@ -58,7 +58,7 @@ def paths(db: Path, kind: str) -> tuple[Path, Path]:
 def _atomic_write(path: Path, write) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`: a reader
     sees the old file or the new one, never half of one, whenever the writer is killed."""
-    _remove_orphans(path)
+    remove_orphans(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     os.close(fd)
     umask = os.umask(0o022)
@@ -74,10 +74,12 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
-def _remove_orphans(path: Path) -> None:
-    """Temporary files that a killed writer left beside `path` (its pid is in the name and gone)."""
+def remove_orphans(path: Path) -> None:
+    """Temporary files that a killed writer left for `path` or, for a corpus, for any index beside it
+    (`.corpus.db.indicator.faiss.<pid>.xxxx.tmp`): those whose writer (the pid in the name) is gone."""
     for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
-        pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
+        parts = tmp.name[len(path.name) + 2:-len(".tmp")].split(".")
+        pid = parts[-2] if len(parts) >= 2 else ""
         if not pid.isdigit():
             continue
         try:

@@ -171,9 +171,9 @@ class Store:
         if has_meta:
             row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             version = int(row[0]) if row and str(row[0]).isdigit() else 0
-            version = max(version, self.conn.execute("PRAGMA user_version").fetchone()[0])
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path} was written by a newer jixiao (corpus schema {version}, this "
+            newest = max(version, self.conn.execute("PRAGMA user_version").fetchone()[0])
+            if newest > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} was written by a newer jixiao (corpus schema {newest}, this "
                                  f"jixiao reads up to {SCHEMA_VERSION}): upgrade jixiao; the corpus was not changed")
             return version
         tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]

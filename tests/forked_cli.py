@@ -40,8 +40,21 @@ def _forkserver():
     global _context
     if _context is None:
         _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(["jixiao.cli", "jixiao.index.ingest", "jixiao.index.build",
+        # "__main__" (pytest's) too: else every child would run it again before its target.
+        _context.set_forkserver_preload(["__main__", "jixiao.cli", "jixiao.index.ingest", "jixiao.index.build",
                                          "jixiao.index.search", "jixiao.forms.parser", "faiss", __name__])
+        # The forkserver starts with the interpreter's own sys.path (3.11 drops the one it is given),
+        # where this module is not found: it would be imported, and the model loaded, in every child.
+        old = os.environ.get("PYTHONPATH")
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent), *([old] if old else [])])
+        try:
+            from multiprocessing import forkserver
+            forkserver.ensure_running()
+        finally:
+            if old is None:
+                del os.environ["PYTHONPATH"]
+            else:
+                os.environ["PYTHONPATH"] = old
     return _context
 
 

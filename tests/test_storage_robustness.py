@@ -9,6 +9,7 @@ The SIGKILL runs are the real CLI (`jixiao.cli.main`) in processes forked from a
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -16,6 +17,7 @@ import resource
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -37,6 +39,7 @@ runner = CliRunner()
 JIXIAO = [sys.executable, "-c", "from jixiao.cli import main; main()"]
 KINDS = ("indicator", "goal", "project")
 RUNS = 20
+WARM = 3  # unkilled runs first, whose median duration is the window the kill points are drawn from
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -53,6 +56,18 @@ def stored_files(db: Path) -> dict[str, tuple[int, int, int, int]]:
             "SELECT path, n_forms, (SELECT count(*) FROM forms WHERE file_id = files.id), n_indicators, "
             "(SELECT count(*) FROM indicators JOIN forms ON forms.id = indicators.form_id WHERE forms.file_id = files.id) "
             "FROM files")}
+
+
+def versions(db: Path) -> set[tuple[str, str]]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        return set(c.execute("SELECT path, sha256 FROM files"))
+
+
+def index_versions(db: Path) -> tuple:
+    """What an index run changes: the embedding cache and the index files beside the corpus."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+        cached = c.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+    return cached, sorted((p.name, p.stat().st_mtime_ns) for p in db.parent.glob(f"{db.name}.*"))
 
 
 def clean_parse(text: str) -> tuple[int, int]:
@@ -149,21 +164,24 @@ def test_sigkill_during_ingest_keeps_whole_files_only(tmp_path, expected):
     db, folder = tmp_path / "corpus.db", tmp_path / "forms"
     folder.mkdir()
     names = [f"f{i}_{base}.txt" for i in range(4) for base in hostile.BASES]
-    for n, name in enumerate(names):
-        (folder / name).write_text(variant(name.split("_", 1)[1][:-4], n), encoding="utf-8")
+    unique = itertools.count()  # every version differs: none is a duplicate of another file
+    for name in names:
+        (folder / name).write_text(variant(name.split("_", 1)[1][:-4], next(unique)), encoding="utf-8")
     assert run_cli(["ingest", str(folder), "--db", str(db)], tmp_path / "clean.log") == 0
-    span = 0.0
     before: set[str] = set(stored_files(db))
-    killed = 0
-    for n in range(-1, RUNS):  # run -1 is not killed: it measures how long a run of this size takes
+    killed = cut_midway = 0
+    spans: list[float] = []
+    for n in range(-WARM, RUNS):  # the first runs are not killed: they measure how long such a run takes
         for name in rng.sample(names, 3):  # changed files are replaced, one new file is stored
-            (folder / name).write_text(variant(name.split("_", 1)[1][:-4], 100 * (n + 2) + rng.randrange(99)), encoding="utf-8")
+            (folder / name).write_text(variant(name.split("_", 1)[1][:-4], next(unique)), encoding="utf-8")
         new = f"new{n + 1}_{rng.choice(list(hostile.BASES))}.txt"
-        (folder / new).write_text(variant(new.split("_", 1)[1][:-4], 9000 + n), encoding="utf-8")
-        started = time.perf_counter()
+        (folder / new).write_text(variant(new.split("_", 1)[1][:-4], next(unique)), encoding="utf-8")
+        started, stored = time.perf_counter(), versions(db)
         code = run_cli(["ingest", str(folder), "--db", str(db)], tmp_path / "killed.log",
-                       kill_after=rng.uniform(0.0, span) if n >= 0 else None)
-        span = span or time.perf_counter() - started  # the kills fall anywhere in such a run
+                       kill_after=rng.uniform(0.0, statistics.median(spans)) if n >= 0 else None)
+        cut_midway += code is None and versions(db) != stored  # killed after storing part of its files
+        if n < 0:
+            spans.append(time.perf_counter() - started)  # the kills fall anywhere in such a run
         killed += code is None
         assert code in (None, 0), (tmp_path / "killed.log").read_text()[-2000:]
         assert integrity(db) == "ok"
@@ -173,7 +191,7 @@ def test_sigkill_during_ingest_keeps_whole_files_only(tmp_path, expected):
             base = "tracking" if path.endswith("tracking.txt") else "self_evaluation"
             assert (nf, ni) == expected[base] and (f, i) == (nf, ni), path  # whole files only
         before = set(files)
-    assert killed >= RUNS // 4  # runs were cut short, not finished before the kill
+    assert killed >= RUNS // 4 and cut_midway >= 1  # runs were cut short, some in the middle of their work
     assert run_cli(["ingest", str(folder), "--db", str(db)], tmp_path / "final.log") == 0
     assert len(stored_files(db)) == len(list(folder.iterdir()))
 
@@ -181,21 +199,23 @@ def test_sigkill_during_ingest_keeps_whole_files_only(tmp_path, expected):
 def test_sigkill_during_index_leaves_loadable_indexes(tmp_path, indexed):
     rng = random.Random(1616)
     db = copy_corpus(indexed, tmp_path / "c")
-    span = 0.0
-    killed = 0
-    for n in range(-1, RUNS):  # run -1 is not killed: it measures how long a run takes
+    killed = cut_midway = 0
+    spans: list[float] = []
+    for n in range(-WARM, RUNS):  # the first runs are not killed: they measure how long such a run takes
         with sqlite3.connect(db) as c:  # forget some embeddings: the run embeds and caches them again
             c.execute("DELETE FROM embeddings WHERE abs(random()) % 4 = 0")
         c.close()
-        started = time.perf_counter()
+        started, written = time.perf_counter(), index_versions(db)
         code = run_cli(["index", "--db", str(db), "--rebuild"], tmp_path / "killed.log",
-                       kill_after=rng.uniform(0.0, span) if n >= 0 else None)
-        span = span or time.perf_counter() - started  # the kills fall anywhere in such a run
+                       kill_after=rng.uniform(0.0, statistics.median(spans)) if n >= 0 else None)
+        cut_midway += code is None and index_versions(db) != written  # killed after writing part of it
+        if n < 0:
+            spans.append(time.perf_counter() - started)  # the kills fall anywhere in such a run
         killed += code is None
         assert code in (None, 0), (tmp_path / "killed.log").read_text()[-2000:]
         assert integrity(db) == "ok"
         index_files_whole(db)
-    assert killed >= RUNS // 4
+    assert killed >= RUNS // 4 and cut_midway >= 1
     # A run to its end repairs whatever a kill left, and the indexes answer.
     assert run_cli(["index", "--db", str(db)], tmp_path / "final.log") == 0
     index_files_whole(db)
