@@ -20,6 +20,7 @@ from rich.text import Text
 from jixiao import __version__
 from jixiao.cli_usage import CONTEXT_SETTINGS, FORM_TYPE_HELP, Command, form_type_option
 from jixiao.console import err, error, out, show, table
+from jixiao.index.vector_spec import HELP as VECTORS_HELP
 
 app = typer.Typer(
     name="jixiao",
@@ -176,7 +177,7 @@ def _ingest_files(db: Path, files: list[Path], reports: list, fmt: ReportFormat,
     try:
         with store, bar:
             task = bar.add_task("", total=len(files))
-            for report in run(store, files, progress=lambda f: bar.update(task, advance=1, description=f.name), ocr=ocr):
+            for report in run(store, files, progress=lambda f: bar.update(task, advance=1, description=escape(f.name)), ocr=ocr):
                 reports.append(report)
                 if fmt == ReportFormat.jsonl:
                     _write(report.model_dump_json())
@@ -277,8 +278,9 @@ def index_cmd(
     index_type: IndexType = typer.Option(IndexType.auto, "--index-type", help="auto: exact below 50,000 vectors, IVF above; or force flat / ivf."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild even if up to date (needed to switch models)."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="A table, or the report per index as json or jsonl (the total time then goes to stderr)."),
+    vectors: Optional[str] = typer.Option(None, "--vectors", envvar="JIXIAO_VECTORS", metavar="SPEC", help=VECTORS_HELP),
 ) -> None:
-    """Embed indicator and goal texts and build the FAISS indexes beside the corpus.
+    """Embed indicator and goal texts and build the FAISS indexes beside the corpus (or, with --vectors, Milvus collections).
 
     Embeddings are cached in the corpus by (model, text): identical texts are embedded once and an
     unchanged corpus embeds nothing. Indexes are rebuilt when the corpus changed since.
@@ -310,7 +312,7 @@ def index_cmd(
             raise typer.Exit(1)
         try:
             with bar:
-                reports = build_indexes(store, db, model, kinds, index_type.value, rebuild, tick)
+                reports = build_indexes(store, db, model, kinds, index_type.value, rebuild, tick, vectors)
         except (EmbeddingError, IndexError_) as e:
             error(e)
             raise typer.Exit(1)
@@ -343,6 +345,7 @@ def search(
     unit: Optional[str] = typer.Option(None, "--unit", help="Only this 实施单位 (exact)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL", help="Must be the model the index was built with."),
     fmt: ParseFormat = typer.Option(ParseFormat.table, "--format", "-f", help="table, json, jsonl or csv (one row per hit)."),
+    vectors: Optional[str] = typer.Option(None, "--vectors", envvar="JIXIAO_VECTORS", metavar="SPEC", help=VECTORS_HELP),
 ) -> None:
     """Find the indicators, goals or projects most like QUERY: who else wrote this, and what did they promise?
 
@@ -375,17 +378,21 @@ def search(
     filters = Filters(year=year, form_type=form_type, department=department, unit=unit)
     with _open_store(db) as store:
         try:
-            res = run(store, db, query, kind.value, n, filters, model, mode.value if mode else None, min_score)
+            res = run(store, db, query, kind.value, n, filters, model, mode.value if mode else None, min_score, vectors)
         except (SearchError, IndexError_, EmbeddingError) as e:
             error(e)
             raise typer.Exit(1)
     for w in res.warnings:
         warning(w)
     if res.stale:
-        warning(f"the corpus changed after the {kind.value} index was built; run `jixiao index --db {db}`")
+        from jixiao.index.location import shown as _shown  # a DSN without its password
+
+        warning(f"the corpus changed after the {kind.value} index was built; run `jixiao index --db {_shown(db)}`")
     if fmt == ParseFormat.csv:
         import csv as _csv
         import io
+
+        from jixiao.forms.safe_text import csv_safe_row
 
         buf = io.StringIO()
         w = _csv.DictWriter(buf, fieldnames=list(res.hits[0].model_dump()) if res.hits else ["score"])
@@ -393,7 +400,7 @@ def search(
         for h in res.hits:
             row = h.model_dump()
             row["texts"] = json.dumps(row["texts"], ensure_ascii=False) if row["texts"] else ""
-            w.writerow(row)
+            w.writerow(csv_safe_row(row))  # a hit's text such as =HYPERLINK(…) stays text in Excel
         _write(buf.getvalue())
         return
     if fmt == ParseFormat.json:
@@ -437,6 +444,7 @@ def similar(
     form_type: Optional[str] = typer.Option(None, "--form-type", metavar="TYPE", callback=form_type_option, help=f"Only the project's forms of this type: {FORM_TYPE_HELP}."),
     model: Optional[str] = typer.Option(None, "--model", "-m", envvar="JIXIAO_MODEL", help="Must be the model the index was built with."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json ({project, similar}) or jsonl (one line per similar project)."),
+    vectors: Optional[str] = typer.Option(None, "--vectors", envvar="JIXIAO_VECTORS", metavar="SPEC", help=VECTORS_HELP),
 ) -> None:
     """The projects most like PROJECT, by goal text and indicator set, from the whole corpus.
 
@@ -461,7 +469,7 @@ def similar(
     with _open_store(db) as store:
         try:
             (me,), hits = run(store, db, project, n, model, unit=ANY_UNIT if unit is None else unit, year=year,
-                              form_type=form_type)
+                              form_type=form_type, vectors=vectors)
         except AmbiguousProject as e:
             error(e.headline)
             for c in e.candidates:

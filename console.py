@@ -1,7 +1,10 @@
 """The terminal: results on stdout, messages and progress on stderr, one policy for every command.
 
 Document text (project names, goals, file paths) is printed as-is, never read as rich markup, so a
-form containing "[red]" or "[/]" cannot restyle or break the output.
+form containing "[red]" or "[/]" cannot restyle or break the output; its control and bidi-control
+characters (ESC, CSI, RLO …) are shown as escapes (\\x1b, <U+202E>: forms/safe_text.visible) by both
+consoles, so a document cannot move the cursor, recolour or reorder the terminal. Machine output
+(JSON, CSV) is written to stdout directly, not through these consoles, and keeps the text as it is.
 
 Width: on a terminal, the terminal's width (rich reads it, or COLUMNS when exported), so tables fold
 their long text columns to fit. Not a terminal: COLUMNS when set (a CI log, `COLUMNS=100 jixiao … | less`);
@@ -15,7 +18,10 @@ import sys
 
 from rich.console import Console
 from rich.markup import escape
+from rich.segment import Segment
 from rich.table import Table
+
+from jixiao.forms.safe_text import visible
 
 UNFOLDED = 10_000  # a pipe without COLUMNS: wide enough that no row folds
 
@@ -31,8 +37,24 @@ def width(stream) -> int | None:
     return int(columns) if columns.isdigit() and int(columns) > 0 else UNFOLDED
 
 
-out = Console(soft_wrap=True, width=width(sys.stdout), markup=False)
-err = Console(stderr=True, soft_wrap=True, width=width(sys.stderr))
+class SafeConsole(Console):
+    """A console that prints control and bidi characters of its text as visible escapes."""
+
+    def render_str(self, text: str, **kwargs):
+        # Every str printed, every str cell and title of a table passes here, before it is measured,
+        # so tables keep their layout with the (wider) escapes.
+        return super().render_str(visible(text), **kwargs)
+
+    def _render_buffer(self, buffer) -> str:
+        # The last guard, for text that reached rich as a Text (a progress bar's description): plain
+        # segments only; the cursor moves of progress bars are control segments and pass.
+        return super()._render_buffer(seg if seg.control or not seg.text else Segment(visible(seg.text), seg.style)
+                                      for seg in buffer)
+
+
+# emoji=False: ":red_circle:" in a document is text, not an emoji.
+out = SafeConsole(soft_wrap=True, width=width(sys.stdout), markup=False, emoji=False)
+err = SafeConsole(stderr=True, soft_wrap=True, width=width(sys.stderr), emoji=False)
 
 
 def table(*columns: str, wide: dict[str, int] | None = None, title: str | None = None) -> Table:

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jixiao.forms.models import FORM_TYPE_ZH, Form, Value
+from jixiao.forms.safe_text import csv_safe_row
 
 CSV_COLUMNS = [
     "file", "first_line", "form_type", "year", "period", "project_name", "department", "unit",
@@ -66,7 +67,7 @@ def to_csv(forms: Iterable[Form]) -> str:
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     w.writeheader()
     for row in csv_rows(forms):
-        w.writerow(row)
+        w.writerow(csv_safe_row(row))  # a cell such as =HYPERLINK(…) stays text in Excel (forms/safe_text.py)
     return buf.getvalue()
 
 

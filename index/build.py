@@ -13,6 +13,7 @@ from jixiao.index.embed import DEFAULT_MODEL, Embedder, load_embedder
 from jixiao.index.items import KINDS, Kind, goal_items, indicator_items
 from jixiao.index.store import Store, StoreError
 from jixiao.index.vectors import embed_cached, project_vectors
+from jixiao.index.vectorstore import VectorStore, open_vectors
 
 
 class KindReport(BaseModel):
@@ -34,9 +35,9 @@ def corpus_model(store: Store, requested: str | None) -> str:
     return requested or store.get_meta("model") or DEFAULT_MODEL
 
 
-def _status(db: Path, kind: str, store: Store, embedder: Embedder) -> faiss_index.IndexInfo | None:
+def _status(vs: VectorStore, kind: str, store: Store, embedder: Embedder) -> faiss_index.IndexInfo | None:
     try:
-        _, info = faiss_index.load(db, kind)
+        info = vs.info(kind)
     except faiss_index.IndexError_:
         return None
     if info.model != embedder.model_id or info.corpus_version != store.corpus_version:
@@ -46,12 +47,15 @@ def _status(db: Path, kind: str, store: Store, embedder: Embedder) -> faiss_inde
 
 def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple[Kind, ...] = KINDS,
                   index_type: str = "auto", rebuild: bool = False,
-                  progress: Callable[[str, int, int], None] | None = None) -> list[KindReport]:
+                  progress: Callable[[str, int, int], None] | None = None,
+                  vectors: str | None = None) -> list[KindReport]:
+    """`vectors`: the --vectors SPEC of index/vectorstore.py (None: FAISS files beside the corpus)."""
     try:
         store.require_writable("index")  # the embedding cache and the index files are written
     except StoreError as e:
         raise faiss_index.IndexError_(str(e)) from None
     faiss_index.remove_orphans(db)  # what runs killed while writing left beside the corpus
+    vs = open_vectors(vectors, db)
     spec = corpus_model(store, model)
     embedder = load_embedder(spec)
     reports: list[KindReport] = []
@@ -83,7 +87,7 @@ def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple
             lex_report = {"lexical": "built", "lexical_seconds": lex.build_seconds}
         else:
             lex_report = {"lexical": "up-to-date"}
-        fresh = None if rebuild or index_type not in ("auto",) else _status(db, kind, store, embedder)
+        fresh = None if rebuild or index_type not in ("auto",) else _status(vs, kind, store, embedder)
         if fresh is not None:
             reports.append(KindReport(kind=kind, status="up-to-date", count=fresh.count, embedded=0,
                                       index_type=fresh.index_type, model=fresh.model, **lex_report))
@@ -96,10 +100,8 @@ def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple
             embedded = e1 + e2
         else:
             ids, _, vecs, embedded = vectors_of(kind)
-        index, extra = faiss_index.build(np.ascontiguousarray(vecs), ids, index_type)
-        info = faiss_index.IndexInfo(kind=kind, model=embedder.model_id, dim=embedder.dim, count=len(ids),
-                                     corpus_version=store.corpus_version, **extra)
-        faiss_index.save(index, info, db)
+        info = vs.build(kind, ids, vecs, model=embedder.model_id, corpus_version=store.corpus_version,
+                        index_type=index_type)
         reports.append(KindReport(kind=kind, status="built", count=len(ids), embedded=embedded,
                                   index_type=info.index_type, model=info.model, seconds=info.build_seconds,
                                   nprobe=info.nprobe, tuned_recall=info.tuned_recall, **lex_report))

@@ -25,6 +25,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from jixiao.index.location import index_base, shown
+
 FLAT_MAX = 50_000
 RECALL_TARGET = 0.95
 INDEX_TYPES = ("auto", "flat", "ivf")
@@ -52,6 +54,7 @@ class IndexInfo:
 
 
 def paths(db: Path, kind: str) -> tuple[Path, Path]:
+    db = index_base(db)  # beside a SQLite corpus; in a local folder for a PostgreSQL one
     return Path(f"{db}.{kind}.faiss"), Path(f"{db}.{kind}.json")
 
 
@@ -77,6 +80,7 @@ def _atomic_write(path: Path, write) -> None:
 def remove_orphans(path: Path) -> None:
     """Temporary files that a killed writer left for `path` or, for a corpus, for any index beside it
     (`.corpus.db.indicator.faiss.<pid>.xxxx.tmp`): those whose writer (the pid in the name) is gone."""
+    path = index_base(path)
     for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         parts = tmp.name[len(path.name) + 2:-len(".tmp")].split(".")
         pid = parts[-2] if len(parts) >= 2 else ""
@@ -157,19 +161,19 @@ def save(index: faiss.Index, info: IndexInfo, db: Path) -> None:
         # faiss's message is its C++ assertion ending in "(File too large)": the reason is what people need.
         reason = e.strerror if isinstance(e, OSError) and e.strerror else (
             m.group(1) if (m := re.search(r"\(([^()]+)\)\s*$", str(e))) else "write error")
-        raise IndexError_(f"cannot write the {info.kind} index beside {db}: {reason} (disk full or "
+        raise IndexError_(f"cannot write the {info.kind} index beside {shown(db)}: {reason} (disk full or "
                           "read-only?); the index there before is unchanged") from None
 
 
 def load(db: Path, kind: str) -> tuple[faiss.Index, IndexInfo]:
     idx_path, meta_path = paths(db, kind)
     if not idx_path.exists() or not meta_path.exists():
-        raise IndexError_(f"no {kind} index beside {db}: run `jixiao index --db {db}`")
+        raise IndexError_(f"no {kind} index beside {shown(db)}: run `jixiao index --db {shown(db)}`")
     try:
         info = IndexInfo(**json.loads(meta_path.read_text(encoding="utf-8")))
         index = faiss.read_index(str(idx_path))
     except Exception as e:
-        raise IndexError_(f"the {kind} index beside {db} is unreadable ({e}): run `jixiao index --db {db} --rebuild`") from None
+        raise IndexError_(f"the {kind} index beside {shown(db)} is unreadable ({e}): run `jixiao index --db {shown(db)} --rebuild`") from None
     if info.nprobe:
         faiss.extract_index_ivf(index).nprobe = info.nprobe
     return index, info

@@ -32,6 +32,7 @@ from scipy import sparse
 
 from jixiao.index.faiss_index import IndexError_, _atomic_write
 from jixiao.index.items import Kind, goal_items, indicator_items
+from jixiao.index.location import index_base, shown
 from jixiao.index.store import Store
 
 TOKENIZER = "cjk-1-2+words/1"  # a change here makes every saved lexical index stale
@@ -56,7 +57,7 @@ def tokens(text: str) -> list[str]:
 
 
 def path(db: Path, kind: str) -> Path:
-    return Path(f"{db}.{kind}.bm25.npz")
+    return Path(f"{index_base(db)}.{kind}.bm25.npz")
 
 
 @dataclass
@@ -169,8 +170,8 @@ def save(index: LexicalIndex, db: Path) -> None:
 
 
 def _missing(db: Path, kind: str) -> IndexError_:
-    return IndexError_(f"no lexical {kind} index beside {db} (the corpus was indexed before lexical search "
-                       f"existed): run `jixiao index --db {db}`, or search with --mode dense")
+    return IndexError_(f"no lexical {kind} index beside {shown(db)} (the corpus was indexed before lexical search "
+                       f"existed): run `jixiao index --db {shown(db)}`, or search with --mode dense")
 
 
 def header(db: Path, kind: str) -> dict | None:
@@ -193,8 +194,8 @@ def load(db: Path, kind: str) -> LexicalIndex:
             vocab = {t: i for i, t in enumerate(z["vocab"].tolist())}
             ids = z["ids"]
     except Exception as e:
-        raise IndexError_(f"the lexical {kind} index beside {db} is unreadable ({e}): "
-                          f"run `jixiao index --db {db} --rebuild`") from None
+        raise IndexError_(f"the lexical {kind} index beside {shown(db)} is unreadable ({e}): "
+                          f"run `jixiao index --db {shown(db)} --rebuild`") from None
     return LexicalIndex(kind=kind, ids=ids, vocab=vocab, weights=weights, corpus_version=head["corpus_version"],
                         avgdl=head["avgdl"], tokenizer=head["tokenizer"], build_seconds=head.get("build_seconds"))
 

@@ -17,6 +17,7 @@ from jixiao.index.hits import GoalText, Hit, form_rows as _form_rows, make_hits,
 from jixiao.index.items import GOAL_ROLES, Kind, indicator_text
 from jixiao.index.store import Store
 from jixiao.index.vectors import embed_cached
+from jixiao.index.vectorstore import FaissStore, is_default, open_vectors
 
 
 class SearchError(Exception):
@@ -78,7 +79,12 @@ _opened: dict[tuple, tuple] = {}
 _opened_lock = threading.Lock()
 
 
-def _open(store: Store, db: Path, kind: Kind, model: str | None):
+def _open(store: Store, db: Path, kind: Kind, model: str | None, vectors: str | None = None):
+    """(vector store, its info on `kind`, the embedder): `vectors` is a --vectors SPEC (None: FAISS files)."""
+    if not is_default(vectors):
+        vs = open_vectors(vectors, db)  # the client is kept per process (index/milvus_store.py)
+        info = vs.info(kind)
+        return vs, info, _embedder_for(store, db, kind, model, info)
     idx_path, meta_path = faiss_index.paths(db, kind)
     try:
         stamp = (idx_path.stat().st_mtime_ns, meta_path.stat().st_mtime_ns)
@@ -90,22 +96,28 @@ def _open(store: Store, db: Path, kind: Kind, model: str | None):
     with _opened_lock:
         if stamp is not None and (hit := _opened.get(key)) is not None:
             return hit
-        index, info = faiss_index.load(db, kind)
-        spec = corpus_model(store, model)
-        embedder = load_embedder(spec)
-        if embedder.model_id != info.model:
-            raise SearchError(
-                f"the {kind} index was built with {info.model}, not {embedder.model_id}: search without --model, "
-                f"or rebuild with `jixiao index --db {db} --rebuild --model {spec}`")
+        vs = FaissStore(db)
+        info = vs.info(kind)
+        embedder = _embedder_for(store, db, kind, model, info)
         for k in [k for k in _opened if k[:3] == key[:3]]:
             del _opened[k]
-        _opened[key] = (index, info, embedder)
-        return index, info, embedder
+        _opened[key] = (vs, info, embedder)
+        return vs, info, embedder
+
+
+def _embedder_for(store: Store, db: Path, kind: Kind, model: str | None, info: faiss_index.IndexInfo):
+    spec = corpus_model(store, model)
+    embedder = load_embedder(spec)
+    if embedder.model_id != info.model:
+        raise SearchError(
+            f"the {kind} index was built with {info.model}, not {embedder.model_id}: search without --model, "
+            f"or rebuild with `jixiao index --db {db} --rebuild --model {spec}`")
+    return embedder
 
 
 def search(store: Store, db: Path, query: str, kind: Kind = "indicator", n: int = 10,
            filters: Filters | None = None, model: str | None = None, mode: str | None = None,
-           min_score: float | None = None) -> SearchResult:
+           min_score: float | None = None, vectors: str | None = None) -> SearchResult:
     """The n texts (goals: forms) most like `query`, ranked in a mode of index/hybrid.py. mode None:
     the kind's default, which falls back to dense, with a warning, on a corpus indexed before lexical
     search. `min_score` drops the texts whose score (the mode's own) is below it."""
@@ -134,9 +146,9 @@ def search(store: Store, db: Path, query: str, kind: Kind = "indicator", n: int 
     lexical: dict[int, float] = {}
     model_id, stale = "", False
     if chosen != "lexical":
-        index, info, embedder = _open(store, db, kind, model)
+        vs, info, embedder = _open(store, db, kind, model, vectors)
         qv = embedder.encode([indicator_text(query, "") if kind == "indicator" else query]).astype(np.float32)
-        scores, ids = faiss_index.search(index, info, qv, depth, allowed)
+        scores, ids = vs.search(kind, qv, depth, allowed)
         dense = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
         model_id, stale = info.model, info.corpus_version != store.corpus_version
     if lex is not None:
@@ -150,7 +162,7 @@ def search(store: Store, db: Path, query: str, kind: Kind = "indicator", n: int 
         # ids alone, and the lexical scores of all texts are at hand.
         missing = np.array([i for i in lexical if i not in dense], np.int64)
         if len(missing):
-            scores, ids = faiss_index.search(index, info, qv, len(missing), missing)
+            scores, ids = vs.search(kind, qv, len(missing), missing)
             dense.update({int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0})
         pos = np.minimum(np.searchsorted(lex.ids, np.array(list(dense), np.int64)), max(lex.count - 1, 0))
         for i, p in zip(list(dense), pos):
@@ -320,12 +332,12 @@ def _not_found(store: Store, text: str, unit, year, form_type) -> str:
 
 def similar(store: Store, db: Path, project: str, n: int = 10, model: str | None = None,
             unit: str | None | object = ANY_UNIT, year: int | None = None,
-            form_type: str | None = None) -> tuple[list[dict], list[SimilarProject]]:
+            form_type: str | None = None, vectors: str | None = None) -> tuple[list[dict], list[SimilarProject]]:
     """Projects most like one, compared with the whole corpus. PROJECT is a name, a part of one, or
     "名称（单位）"; `unit`, `year` and `form_type` pick the project and which of its forms stand for it
     (a name several units use, such as 政府购买辅助服务, is otherwise refused as ambiguous)."""
     pname, punit, own = find_project(store, project, unit, year, form_type)
-    index, info, embedder = _open(store, db, "project", model)
+    vs, info, embedder = _open(store, db, "project", model, vectors)
     gv, iv, own_names = _form_vectors(store, embedder, own)
     parts = [v for v in (_mean_unit(gv), _mean_unit(iv)) if v is not None]
     meta = store.conn.execute(f"SELECT DISTINCT year, form_type FROM forms WHERE id IN ({','.join('?' * len(own))})",
@@ -336,7 +348,7 @@ def similar(store: Store, db: Path, project: str, n: int = 10, model: str | None
         return header, []
     q = np.sum(parts, axis=0)
     q = (q / max(float(np.linalg.norm(q)), 1e-12)).astype(np.float32)[None, :]
-    scores, ids = faiss_index.search(index, info, q, min(info.count, n * 5 + len(own) + 10))
+    scores, ids = vs.search("project", q, min(info.count, n * 5 + len(own) + 10))
     forms = _form_rows(store, [int(i) for i in ids[0] if i >= 0])
     best: dict[tuple, tuple[float, int]] = {}
     for s, i in zip(scores[0], ids[0]):

@@ -1,4 +1,5 @@
-"""The corpus store: one SQLite file holding files, forms, indicators and parse issues.
+"""The corpus store: one SQLite file (or a PostgreSQL database, `--db postgresql://…`, for a team)
+holding files, forms, indicators and parse issues.
 
 Each form is kept whole as JSON (so it can be read back exactly) and flattened into columns that
 queries, indexes and reviews need. A file's forms are written in one transaction: a crash or
@@ -17,6 +18,7 @@ from typing import Iterator
 from urllib.parse import quote
 
 from jixiao.forms.models import Form, Issue
+from jixiao.index import location
 
 # 3: llm_answers, the language model's answers by (prompt version, model, input hash). Opening an
 # older corpus adds the table (the DDL is idempotent) and keeps everything else as it was.
@@ -131,7 +133,12 @@ BUSY_SECONDS = 60.0
 
 
 class Store:
+    dialect = "sqlite"
+
     def __init__(self, path: str | Path, create: bool = False):
+        if location.is_postgres(path):
+            self._open_postgres(path, create)
+            return
         self.path = Path(path)
         if not create and not self.path.exists():
             raise StoreError(f"no corpus at {self.path}: run `jixiao ingest PATH... --db {self.path}` first")
@@ -158,6 +165,38 @@ class Store:
             self.conn.close()
             raise
 
+    def _open_postgres(self, db: str | Path, create: bool) -> None:
+        """The same schema and migrations in a PostgreSQL database (index/pg.py adapts the SQL)."""
+        try:
+            from jixiao.index import pg
+        except ImportError:
+            raise StoreError("--db postgresql://… needs psycopg: pip install 'jixiao[scale]'") from None
+        self.dialect = "postgresql"
+        self.path = location.shown(db)  # the DSN without its password: what messages and stats show
+        self.read_only = False
+        self.conn = None
+        try:
+            self.conn = pg.Connection(location.dsn(db), BUSY_SECONDS)
+        except ImportError:
+            raise StoreError("--db postgresql://… needs psycopg: pip install 'jixiao[scale]'") from None
+        except sqlite3.DatabaseError as e:
+            raise StoreError(trouble(self.path, e)) from None
+        try:
+            # A standby or a read-only role: reading commands work, writing ones say why they cannot.
+            self.read_only = bool(self.conn.execute(
+                "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'").fetchone()[0])
+            version = self._schema_version()
+            if version is None and not create:
+                raise StoreError(f"no corpus in {self.path}: run `jixiao ingest PATH... --db {self.path}` first")
+            if not self.read_only and (version != SCHEMA_VERSION or self.get_meta("corpus_version") is None):
+                self._migrate()
+        except sqlite3.DatabaseError as e:
+            self.conn.close()
+            raise StoreError(trouble(self.path, e)) from None
+        except StoreError:
+            self.conn.close()
+            raise
+
     def require_writable(self, command: str) -> None:
         """Raise StoreError when the corpus was opened read-only."""
         if self.read_only:
@@ -166,19 +205,25 @@ class Store:
 
     def _schema_version(self) -> int | None:
         """The schema the corpus was written with; None for a new, empty file. Reads only."""
+        pg = self.dialect == "postgresql"
         has_meta = self.conn.execute(
+            "SELECT to_regclass('meta') IS NOT NULL" if pg else
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
-        if has_meta:
+        if has_meta and has_meta[0]:
             row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             version = int(row[0]) if row and str(row[0]).isdigit() else 0
-            newest = max(version, self.conn.execute("PRAGMA user_version").fetchone()[0])
+            newest = version if pg else max(version, self.conn.execute("PRAGMA user_version").fetchone()[0])
             if newest > SCHEMA_VERSION:
                 raise StoreError(f"{self.path} was written by a newer jixiao (corpus schema {newest}, this "
                                  f"jixiao reads up to {SCHEMA_VERSION}): upgrade jixiao; the corpus was not changed")
             return version
-        tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        tables = self.conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()" if pg else
+            "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
         if tables:
-            raise StoreError(f"{self.path} is an SQLite file but not a jixiao corpus")
+            raise StoreError(f"{self.path} holds other tables but no jixiao corpus (give the DSN a schema of its "
+                             "own: ?options=-csearch_path%3Djixiao)" if pg else
+                             f"{self.path} is an SQLite file but not a jixiao corpus")
         if self.read_only:
             raise StoreError(f"{self.path} is an empty read-only file, not a jixiao corpus")
         return None
@@ -188,6 +233,9 @@ class Store:
             # Statement by statement: executescript() would commit behind the transaction's back.
             for stmt in _DDL.split(";"):
                 if stmt.strip():
+                    if self.dialect == "postgresql":
+                        from jixiao.index import pg
+                        stmt = pg.ddl(stmt)
                     self.conn.execute(stmt)
             self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (str(SCHEMA_VERSION),))
@@ -350,8 +398,24 @@ class Store:
 
     def forms(self, where: str = "", params: tuple = ()) -> Iterator[Form]:
         sql = "SELECT data FROM forms " + (f"WHERE {where} " if where else "") + "ORDER BY file_id, seq"
-        for (data,) in self.conn.execute(sql, params):
+        for (data,) in self.stream(sql, params):
             yield Form.model_validate_json(data)
+
+    def stream(self, sql: str, params: tuple = ()) -> Iterator[tuple]:
+        """The rows of a large SELECT, a batch at a time: sqlite3 steps through them anyway; psycopg
+        would fetch all of them first unless asked to use a server-side cursor (index/pg.py)."""
+        return self.conn.stream(sql, params) if self.dialect == "postgresql" else iter(self.conn.execute(sql, params))
+
+    def form_rows(self, ids: list[int] | None = None) -> Iterator[tuple[int, str]]:
+        """(form id, the form's JSON) one at a time off the cursor, in `forms()` order: the streaming
+        review validates each itself, so one damaged row is reported and skipped, not fatal.
+        `ids`: only these forms (a Ray worker's partition)."""
+        where = f"WHERE id IN ({','.join('?' * len(ids))}) " if ids else ""
+        yield from self.conn.execute(f"SELECT id, data FROM forms {where}ORDER BY file_id, seq", tuple(ids or ()))
+
+    def form_ids(self) -> list[int]:
+        """Every form's id in `forms()` order (ints: 8 bytes a form, what the partitions are cut from)."""
+        return [i for (i,) in self.conn.execute("SELECT id FROM forms ORDER BY file_id, seq")]
 
     def file_issues(self) -> list[Issue]:
         """The stored issues about a file rather than one of its forms (form warnings live in each
@@ -380,7 +444,7 @@ class Store:
                     "SELECT form_type, year, count(*), "
                     "(SELECT count(*) FROM indicators i JOIN forms g ON i.form_id = g.id "
                     " WHERE g.form_type = f.form_type AND g.year IS f.year) "
-                    "FROM forms f GROUP BY form_type, year ORDER BY year, form_type")
+                    "FROM forms f GROUP BY form_type, year ORDER BY year NULLS FIRST, form_type")
             ],
             "by_level": [
                 {"level1": a, "level2": b, "indicators": n}
@@ -389,7 +453,7 @@ class Store:
             ],
             "top_units": [
                 {"unit": u, "forms": n}
-                for u, n in q("SELECT unit, count(*) FROM forms GROUP BY unit ORDER BY count(*) DESC, unit LIMIT 10")
+                for u, n in q("SELECT unit, count(*) FROM forms GROUP BY unit ORDER BY count(*) DESC, unit NULLS FIRST LIMIT 10")
             ],
         }
 
@@ -416,6 +480,15 @@ def trouble(path: Path | None, e: sqlite3.Error) -> str:
     """A clear sentence for what SQLite said about the corpus at `path`."""
     said = str(e)
     path = path or "the corpus"
+    if type(e).__name__ == "PgError":  # index/pg.py: what the PostgreSQL server said
+        if "lock timeout" in said:
+            return (f"{path} is busy: another jixiao is writing to it (waited {BUSY_SECONDS:.0f} s); "
+                    "try again when it has finished")
+        if "connection" in said or "could not" in said or "authentication" in said:
+            return f"cannot reach the corpus {path}: {said}"
+        if "read-only" in said or "permission denied" in said:
+            return f"cannot write {path}: {said}"
+        return f"{path}: PostgreSQL says: {said}"
     if "locked" in said or "busy" in said:
         return (f"{path} is busy: another jixiao is writing to it (waited {BUSY_SECONDS:.0f} s); "
                 "try again when it has finished")

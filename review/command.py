@@ -11,6 +11,7 @@ import typer
 
 from jixiao.cli_usage import FORM_TYPE_HELP, form_type_option
 from jixiao.review.codes import code_zh
+from jixiao.index.vector_spec import HELP as VECTORS_HELP
 from jixiao.console import err, error, out, show, table
 
 
@@ -55,6 +56,9 @@ def review_cmd(
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar for the model's questions on stderr (default: when stderr is a terminal)."),
     ocr: bool = typer.Option(False, "--ocr", help="PDF pages without a text layer (scans): recognise the text by OCR (see README › Formats); slow."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every parse warning of the files read, not only the first ten."),
+    stream: bool = typer.Option(False, "--stream", help="Write each finding as soon as it is found, one JSON a line (--out X.jsonl and/or --format jsonl), holding one form at a time for the form checks; the worklist goes to X.summary.json at the end (README › Streaming review)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray", metavar="auto|ADDRESS", help="With --stream --db: run the form checks on Ray workers, each reading its forms from the corpus (auto: a local Ray, or the cluster of RAY_ADDRESS; or a head's address). Needs the 'scale' extra."),
+    vectors: Optional[str] = typer.Option(None, "--vectors", envvar="JIXIAO_VECTORS", metavar="SPEC", help=VECTORS_HELP + " The review's nearest-neighbour candidates (copied goals and tables, misplaced indicators) are then searched there, in collections made for the run and dropped after it."),
 ) -> None:
     """Run every check and report what is copied, boilerplate or inconsistent, with evidence.
 
@@ -75,8 +79,6 @@ def review_cmd(
 
     Example: jixiao review examples/ --out review.html --llm-url http://127.0.0.1:8080/v1 --llm-model qwen2.5-7b-instruct
     """
-    from jixiao.forms.parser import parse_file
-    from jixiao.index.ingest import collect
     from jixiao.index.store import Store, StoreError
     from jixiao.review.catalogue import all_codes
     from jixiao.review.engine import review, selected
@@ -95,6 +97,12 @@ def review_cmd(
     if out_file is not None and (problem := _unwritable(out_file)):  # before the review, not after its minutes
         error(f"--out {out_file}: {problem}")
         raise typer.Exit(2)
+    if stream or ray_address:
+        from jixiao.review.stream_run import usage_problem
+
+        if (problem := usage_problem(out_file, fmt == ReviewFormat.jsonl, ray_address, stream, bool(paths), llm_url)):
+            error(problem)
+            raise typer.Exit(2)
     llm = None
     if llm_url:
         from jixiao.review.llm.run import LLMOptions, usage_error
@@ -114,23 +122,17 @@ def review_cmd(
         known = _read_decisions(decisions, out_file, reviewer)
     except (ValueError, OSError) as e:
         fail(str(e))
+    if stream:  # review/stream_run.py: findings written as they come, the worklist after
+        from jixiao.review.stream_run import run_stream
+
+        raise typer.Exit(run_stream(paths, db, out_file, fmt == ReviewFormat.jsonl, conf, only, min_severity.value, known,
+                                    Selection(unit=unit, year=year, form_type=form_type), ray_address, ocr, verbose))
     forms = []
     file_issues = []  # parse issues about a file rather than one of its forms
     store = None
     unreadable = False  # a file given could not be used: exit 1 after the report (README › exit codes)
     if paths:
-        files, problems = collect(paths)
-        unreadable = bool(problems)
-        for p in problems:
-            error(f"{p.path}: {p.error}")
-        for f in files:
-            result = parse_file(f, ocr=ocr)
-            for issue in result.issues:
-                if issue.severity == "error":
-                    error(issue)
-                    unreadable = True
-            forms.extend(result.forms)
-            file_issues += result.issues
+        forms, file_issues, unreadable = _read_files(paths, ocr)
         _print_parse_warnings(forms, file_issues, verbose)
     elif db is not None:
         try:
@@ -150,14 +152,12 @@ def review_cmd(
         fail(problem)
     embed = None
     if db is not None and not paths:
-        from jixiao.index.build import corpus_model
-        from jixiao.index.embed import load_embedder
-        from jixiao.index.vectors import embed_cached
+        embed = _corpus_embed(store)
+    from jixiao.review.neardup import through
 
-        embedder = load_embedder(corpus_model(store, None))
-        embed = lambda texts: embed_cached(store, embedder, texts)[0]  # noqa: E731  (the corpus's cache)
-    report = review(forms, conf, only, min_severity.value, known, embed=embed,
-                    focus=selection if selection.active() else None)
+    with through(_vector_store(vectors, db, fail)):
+        report = review(forms, conf, only, min_severity.value, known, embed=embed,
+                        focus=selection if selection.active() else None)
     report.summary.forms = sum(map(selection.form, forms))  # the forms reviewed, not every form compared
     report.parse_warnings = gather_warnings([f for f in forms if selection.form(f)], file_issues)
     status = 0
@@ -179,6 +179,27 @@ def review_cmd(
         text = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "md": to_md}[fmt.value](report)
         sys.stdout.write(text.lstrip("\ufeff") if fmt == ReviewFormat.csv else text)
         sys.stdout.flush()
+    _show_summary(report, fmt, out_file, db if store is not None else None)
+    if out_file is None and fmt == ReviewFormat.table:
+        from jixiao.review.report_common import common_folder
+        from jixiao.review.report_common import place as _place
+
+        root = common_folder(report)  # paths relative to the documents' folder, named once
+        if root:
+            out.print(f"paths relative to {root}", highlight=False)
+        for f in report.flags:
+            where = next((_place(e, root) for e in f.evidence if e.file), "")
+            out.print(f"{f.severity:<6} {f.code:<36} {f.message}  [{where}] {f.id}", highlight=False)
+            if f.llm is not None:
+                out.print(f"{'':<6} {'':<36} 模型判断 {f.llm.verdict}：{f.llm.explanation}", highlight=False)
+        for key, c in report.comments.items():
+            out.print(f"审核意见（模型草拟）{key}：{c.comment if c.status == 'ok' else '（模型回答不可用）'}", highlight=False)
+    if status or unreadable:
+        raise typer.Exit(status or 1)
+
+
+def _show_summary(report, fmt: "ReviewFormat", out_file: Path | None, db: Path | None) -> None:
+    """The counts by code, the worklist's head and the orphaned decisions: on stdout for a table, else stderr."""
     s = report.summary
     t = table("code", "问题", "high", "medium", "low", wide={"code": 1, "问题": 2},
               title=f"{s.forms} forms, {s.findings} findings" + (f" → {out_file}" if out_file else ""))
@@ -196,29 +217,56 @@ def review_cmd(
         show(top, out if fmt == ReviewFormat.table else err)
     if s.orphaned_decisions:  # kept, not dropped: say where
         kept = [str(out_file)] if out_file is not None and out_file.suffix.lower() in (".json", ".xlsx") else []
-        kept += [str(db)] if store is not None else []
+        from jixiao.index.location import shown  # a DSN without its password
+
+        kept += [shown(db)] if db is not None else []
         (out if fmt == ReviewFormat.table else err).print(
             f"{s.orphaned_decisions} decision{'' if s.orphaned_decisions == 1 else 's'} match{'es' if s.orphaned_decisions == 1 else ''} no finding or group of this report"
             + (f" ({s.decisions_outside_selection} on findings left out by --only, --min-severity or --unit/--year/--form-type, "
                f"{s.orphaned_decisions - s.decisions_outside_selection} fixed or under other settings)" if s.decisions_outside_selection
                else " (fixed, other settings or --only)") + ": "
             + (f"kept in {' and '.join(kept)}" if kept else "carried in the report as orphaned_decisions"), highlight=False)
-    if out_file is None and fmt == ReviewFormat.table:
-        from jixiao.review.report_common import common_folder
-        from jixiao.review.report_common import place as _place
 
-        root = common_folder(report)  # paths relative to the documents' folder, named once
-        if root:
-            out.print(f"paths relative to {root}", highlight=False)
-        for f in report.flags:
-            where = next((_place(e, root) for e in f.evidence if e.file), "")
-            out.print(f"{f.severity:<6} {f.code:<36} {f.message}  [{where}] {f.id}", highlight=False)
-            if f.llm is not None:
-                out.print(f"{'':<6} {'':<36} 模型判断 {f.llm.verdict}：{f.llm.explanation}", highlight=False)
-        for key, c in report.comments.items():
-            out.print(f"审核意见（模型草拟）{key}：{c.comment if c.status == 'ok' else '（模型回答不可用）'}", highlight=False)
-    if status or unreadable:
-        raise typer.Exit(status or 1)
+
+def _read_files(paths: list[Path], ocr: bool) -> tuple[list, list, bool]:
+    """The forms of the files and folders given, their files' issues, and whether one could not be used."""
+    from jixiao.forms.parser import parse_file
+    from jixiao.index.ingest import collect
+
+    forms, file_issues = [], []
+    files, problems = collect(paths)
+    unreadable = bool(problems)
+    for p in problems:
+        error(f"{p.path}: {p.error}")
+    for f in files:
+        result = parse_file(f, ocr=ocr)
+        for issue in result.issues:
+            if issue.severity == "error":
+                error(issue)
+                unreadable = True
+        forms.extend(result.forms)
+        file_issues += result.issues
+    return forms, file_issues, unreadable
+
+
+def _corpus_embed(store):
+    """Texts → vectors with the corpus's model, through its embedding cache."""
+    from jixiao.index.build import corpus_model
+    from jixiao.index.embed import load_embedder
+    from jixiao.index.vectors import embed_cached
+
+    embedder = load_embedder(corpus_model(store, None))
+    return lambda texts: embed_cached(store, embedder, texts)[0]
+
+def _vector_store(spec: str | None, db: Path | None, fail):
+    """The store of --vectors for candidate generation; None for the default, in-process FAISS."""
+    from jixiao.index.faiss_index import IndexError_
+    from jixiao.index.vectorstore import is_default, open_vectors
+
+    try:
+        return None if is_default(spec) else open_vectors(spec, db)
+    except IndexError_ as e:
+        fail(str(e))
 
 
 def _print_parse_warnings(forms, file_issues, verbose: bool, head: int = 10) -> None:
@@ -263,17 +311,17 @@ def _store_decisions(store, db: Path, imported: dict, fail) -> dict:
 
     book, changed = import_into(from_store_rows(store.decision_rows()), imported)
     if changed and getattr(store, "read_only", False):
-        warning(f"{db} is read-only: the {len(changed)} decisions of the file apply to this report but are not stored")
+        warning(f"{store.path} is read-only: the {len(changed)} decisions of the file apply to this report but are not stored")
         return book
     if changed:
         try:
             store.put_decisions(changed)
         except (sqlite3.Error, StoreError) as e:
-            fail(f"{db}: could not store the decisions: {e}")
+            fail(f"{store.path}: could not store the decisions: {e}")
         now = store.decision_rows()
         for r in changed:  # the time the corpus recorded, for the report's orphaned decisions
             book[r["id"]] = book[r["id"]].model_copy(update={"decided_at": now[r["id"]]["decided_at"]})
-        err.print(f"{len(changed)} decision{'' if len(changed) == 1 else 's'} stored in {db}", highlight=False)
+        err.print(f"{len(changed)} decision{'' if len(changed) == 1 else 's'} stored in {store.path}", highlight=False)
     return book
 
 

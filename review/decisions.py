@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping
 
 from pydantic import BaseModel
 
+from jixiao.forms.safe_text import csv_unsafe
+
 if TYPE_CHECKING:  # models.py imports Decision from here
     from jixiao.review.models import Finding, FindingGroup
 
@@ -189,7 +191,8 @@ def rows_of_table(rows: Iterable[tuple], where: str, source: str, first_row: int
 
 def _read_csv(p: Path) -> list[Decision]:
     with p.open(encoding="utf-8-sig", newline="") as fh:
-        rows = rows_of_table((tuple(r) for r in csv.reader(fh)), str(p), str(p))
+        # A cell the report guarded against formulas ('=…) reads back as the reviewer wrote it.
+        rows = rows_of_table((tuple(csv_unsafe(c) for c in r) for r in csv.reader(fh)), str(p), str(p))
     if rows is None:
         raise ValueError(f"{p}: no 'id' and '决定' columns")
     return rows

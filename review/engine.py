@@ -36,6 +36,17 @@ def selected(code: str, only: list[str]) -> bool:
     return any(code == o or (o.endswith("*") and code.startswith(o[:-1])) for o in only)
 
 
+def passes(f: Finding, only: list[str] | None, min_severity: str, focus=None) -> bool:
+    """The report's filters on one finding: --only, --min-severity, --unit/--year/--form-type (review/stream.py too)."""
+    return ((not only or selected(f.code, only)) and SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min_severity]
+            and (focus is None or focus.finding(f)))
+
+
+def decide(f: Finding, book: Mapping[str, Decision]) -> None:
+    """A finding's own decision from the book; group decisions and notes come with the worklist pass."""
+    f.decision = book[f.id].decision if f.id in book else None
+
+
 def review(forms: list[Form], settings: Settings | None = None, only: list[str] | None = None,
            min_severity: str = "low", decisions: Mapping[str, str | Decision] | None = None,
            embed=None, focus=None) -> Report:
@@ -53,18 +64,14 @@ def review(forms: list[Form], settings: Settings | None = None, only: list[str] 
         else:
             findings.extend(check.fn(forms, settings, ctx))
     produced = {f.id for f in findings}  # before the filters: a decision on a filtered-out finding is not a fixed one
-    if only:
-        findings = [f for f in findings if selected(f.code, only)]
-    findings = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min_severity]]
-    if focus is not None:
-        findings = [f for f in findings if focus.finding(f)]
+    findings = [f for f in findings if passes(f, only, min_severity, focus)]
     seen: set[str] = set()
     unique = []
     for f in findings:
         if f.id in seen:  # the same subject reported twice (e.g. two identical rows) is one finding
             continue
         seen.add(f.id)
-        f.decision = book[f.id].decision if f.id in book else None
+        decide(f, book)
         unique.append(f)
     locate(unique, forms)  # Office/PDF files: evidence names its cell or row ("Sheet1!C14")
     # Grouping and ranking are one pass after the checks: the checks stay pure, one finding each.

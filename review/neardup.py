@@ -14,9 +14,12 @@ principal directly. The thresholds are measured on bench/data/neardup_pairs.json
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
+import os
 import sys
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -132,13 +135,42 @@ def shared_passages(a: str, b: str, min_len: int = 6) -> list[tuple[int, int, in
     return out
 
 
+# The vector store candidate generation goes through (`jixiao review --vectors`, index/vectorstore.py);
+# None: FAISS in this process, as always. Set for the length of one review by `through()`.
+_vector_store = None
+_collections = itertools.count()
+
+
+@contextmanager
+def through(store):
+    """knn() searches `store` (a VectorStore; None: in-process FAISS) while the block runs."""
+    global _vector_store
+    before, _vector_store = _vector_store, store
+    try:
+        yield
+    finally:
+        _vector_store = before
+
+
+def _store_knn(store, x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    # A review-time collection of the vectors handed over, dropped after: the rows' positions are its ids.
+    kind = f"review_{os.getpid()}_{next(_collections)}"
+    try:
+        store.build(kind, np.arange(len(x), dtype=np.int64), x, model="review", corpus_version=0)
+        return store.search(kind, x, k)
+    finally:
+        store.drop(kind)
+
+
 def knn(x: np.ndarray, k: int, min_cosine: float, verified=None) -> tuple[np.ndarray, np.ndarray, int | None]:
     """Scores and ids of each row's k+1 nearest rows (itself included), and IVF's nprobe if IVF ran.
 
     IVF's nprobe is tuned to find NEAR_RECALL of the pairs, `verified(i, j)` lexically, that exact
-    search finds for a sample of rows."""
+    search finds for a sample of rows. Inside `through(store)` the store answers instead."""
     n, d = x.shape
     k = min(k + 1, n)  # +1: each row finds itself first
+    if _vector_store is not None and n > 0:
+        return (*_store_knn(_vector_store, x, k), None)
     if n <= FLAT_MAX:  # faiss.knn: IndexFlatIP's exact search, without copying x into an index
         return (*faiss.knn(x, x, k, metric=faiss.METRIC_INNER_PRODUCT), None)
     nlist = int(IVF_LISTS * math.sqrt(n))

@@ -17,6 +17,7 @@ import csv
 import io
 from pathlib import Path
 
+from jixiao.forms.safe_text import csv_safe_row
 from jixiao.review.models import Report
 # The shared rows and lines live in report_common (the writers import them from there, never from
 # here); they are named here too because other tools import them from this module.
@@ -40,7 +41,7 @@ def to_csv(report: Report) -> str:
     columns = csv_columns(report)
     w = csv.DictWriter(buf, fieldnames=columns)
     w.writerow({k: column_label(k) for k in columns})  # Chinese headers for people; report_common.COLUMN_ZH
-    w.writerows(csv_rows(report))
+    w.writerows(map(csv_safe_row, csv_rows(report)))  # document text never runs as a formula (forms/safe_text.py)
     # A BOM so that Excel and WPS open the Chinese text as UTF-8.
     return "\ufeff" + buf.getvalue()
 

@@ -244,9 +244,11 @@ def rank_projects(findings: list[Finding], groups: list[FindingGroup]) -> list[P
 
 
 def organise(findings: list[Finding], forms: list[Form], s: Settings,
-             decisions: dict[str, str] | None = None) -> tuple[list[FindingGroup], list[ProjectRisk]]:
-    """Risk on every finding, the groups, group decisions, and the projects ranked by risk."""
-    money = money_at_stake(forms)
+             decisions: dict[str, str] | None = None,
+             money: dict[ProjectKey, float] | None = None) -> tuple[list[FindingGroup], list[ProjectRisk]]:
+    """Risk on every finding, the groups, group decisions, and the projects ranked by risk. `money`:
+    the money at stake gathered beforehand (the streaming review no longer holds the forms)."""
+    money = money if money is not None else money_at_stake(forms)
     for f in findings:
         f.risk = finding_risk(f, money, s)
     groups = group_findings(findings, s)

@@ -230,6 +230,18 @@ def test_a_format_that_cannot_carry_orphans_is_not_written_over_its_decisions(ba
     assert res.exit_code == 0 and "模板所致" in sheet.read_text(encoding="utf-8-sig")
 
 
+def test_a_note_guarded_against_formulas_in_the_csv_reads_back_as_written(base, tmp_path):
+    """The .csv guards a note beginning with = or - ('=…, OWASP); read back as decisions it is the reviewer's text again."""
+    _, _, copies, _, _ = base
+    sheet = tmp_path / "review.csv"
+    sheet.write_text(f"编号,决定,审核备注\n{copies[0]['id']},排除,-见附件=口径说明\n", encoding="utf-8-sig")
+    res = run(str(EXAMPLES), *ONLY, "--decisions", str(sheet), "--out", str(sheet))
+    assert res.exit_code == 0, res.stderr
+    assert "'-见附件=口径说明" in sheet.read_text(encoding="utf-8-sig")  # guarded in the file
+    rep = review_json(str(EXAMPLES), *ONLY, "--decisions", str(sheet))
+    assert next(f for f in rep["flags"] if f["id"] == copies[0]["id"])["note"] == "-见附件=口径说明"
+
+
 def test_decisions_on_findings_left_out_by_a_filter_are_kept_and_said_to_be_out_of_view(base, tmp_path):
     """A decision on a finding that --unit leaves out is not a fixed finding: it is kept (written back) and the
     summary counts it as out of the selection, not as gone."""

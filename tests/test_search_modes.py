@@ -129,7 +129,7 @@ def test_query_from_a_file_or_standard_input(corpus, tmp_path):
     fails(corpus, [GOAL, "-i", str(f)], 2, "not both")
     fails(corpus, [], 2, "no query")
     fails(corpus, ["-i", str(tmp_path / "none.txt")], 1, "cannot read the query")
-    fails(corpus, ["-i", "-"], 1, "empty query", input="  \n")
+    fails(corpus, ["-i", "-"], 2, "empty query", input="  \n")
 
 
 def test_min_score_applies_to_the_modes_score(corpus):

@@ -44,7 +44,9 @@ def serve_cmd(
 
     app = create_app(db, token=token, host=host, model=model)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    err.print(f"jixiao workbench on http://{shown}:{port}/ (corpus {db}); the review runs in the background", highlight=False)
+    from jixiao.index.location import shown as corpus_name  # a DSN without its password
+
+    err.print(f"jixiao workbench on http://{shown}:{port}/ (corpus {corpus_name(db)}); the review runs in the background", highlight=False)
     if token:
         err.print(f"a token is required: open http://{shown}:{port}/?token=… once in the browser, or send the header X-Jixiao-Token", highlight=False)
     else:
