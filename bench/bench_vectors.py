@@ -37,11 +37,11 @@ from jixiao.review.neardup import knn, through  # noqa: E402
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def latency(vs, kind: str, queries: np.ndarray, k: int, allowed=None) -> dict:
+def latency(vs, kind: str, queries: np.ndarray, k: int, allowed=None, where=None) -> dict:
     times = []
     for q in queries:
         t = time.perf_counter()
-        vs.search(kind, q[None, :], k, allowed)
+        vs.search(kind, q[None, :], k, allowed, where)
         times.append(time.perf_counter() - t)
     ms = np.array(times) * 1000
     return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
@@ -97,7 +97,8 @@ def main() -> None:
         for name, vs in (("faiss", faiss_store), ("milvus_lite", milvus)):
             result[f"{name}_search"] = {
                 "indicator": latency(vs, "indicator", qv, 10),
-                "indicator_filtered": latency(vs, "indicator", qv[:50], 10, allowed),
+                "indicator_filtered_by_ids": latency(vs, "indicator", qv[:50], 10, allowed),
+                "indicator_filtered_by_fields": latency(vs, "indicator", qv[:50], 10, allowed, {"unit": unit}),
                 "project": latency(vs, "project", qv[:50], 10),
                 "indicator_recall@10": recall(vs, "indicator", qv, exact_ids),
             }

@@ -45,6 +45,14 @@ def _status(vs: VectorStore, kind: str, store: Store, embedder: Embedder) -> fai
     return info
 
 
+def _form_fields(store: Store, form_ids: np.ndarray) -> dict[str, list]:
+    """Per row, its form's year, form_type, unit and department (the search filters)."""
+    rows = {r[0]: r[1:] for r in store.conn.execute("SELECT id, year, form_type, unit, department FROM forms")}
+    none = (None,) * 4
+    got = [rows.get(int(f), none) for f in form_ids]
+    return {name: [g[c] for g in got] for c, name in enumerate(("year", "form_type", "unit", "department"))}
+
+
 def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple[Kind, ...] = KINDS,
                   index_type: str = "auto", rebuild: bool = False,
                   progress: Callable[[str, int, int], None] | None = None,
@@ -100,8 +108,12 @@ def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple
             embedded = e1 + e2
         else:
             ids, _, vecs, embedded = vectors_of(kind)
+        fields = None
+        if vs.backend != "faiss":  # Milvus filters on the forms' fields (index/milvus_store.py)
+            form_ids = ids // 4 if kind == "goal" else ids if kind == "project" else vectors_of("indicator")[1]
+            fields = _form_fields(store, form_ids)
         info = vs.build(kind, ids, vecs, model=embedder.model_id, corpus_version=store.corpus_version,
-                        index_type=index_type)
+                        index_type=index_type, fields=fields)
         reports.append(KindReport(kind=kind, status="built", count=len(ids), embedded=embedded,
                                   index_type=info.index_type, model=info.model, seconds=info.build_seconds,
                                   nprobe=info.nprobe, tuned_recall=info.tuned_recall, **lex_report))

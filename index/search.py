@@ -148,7 +148,7 @@ def search(store: Store, db: Path, query: str, kind: Kind = "indicator", n: int 
     if chosen != "lexical":
         vs, info, embedder = _open(store, db, kind, model, vectors)
         qv = embedder.encode([indicator_text(query, "") if kind == "indicator" else query]).astype(np.float32)
-        scores, ids = vs.search(kind, qv, depth, allowed)
+        scores, ids = vs.search(kind, qv, depth, allowed, filters.model_dump() if filters.active() else None)
         dense = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
         model_id, stale = info.model, info.corpus_version != store.corpus_version
     if lex is not None:

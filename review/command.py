@@ -123,10 +123,13 @@ def review_cmd(
     except (ValueError, OSError) as e:
         fail(str(e))
     if stream:  # review/stream_run.py: findings written as they come, the worklist after
+        from jixiao.review.neardup import through
         from jixiao.review.stream_run import run_stream
 
-        raise typer.Exit(run_stream(paths, db, out_file, fmt == ReviewFormat.jsonl, conf, only, min_severity.value, known,
-                                    Selection(unit=unit, year=year, form_type=form_type), ray_address, ocr, verbose))
+        with through(_vector_store(vectors, db, fail)):  # corpus checks run here: --vectors applies to them
+            status = run_stream(paths, db, out_file, fmt == ReviewFormat.jsonl, conf, only, min_severity.value, known,
+                                Selection(unit=unit, year=year, form_type=form_type), ray_address, ocr, verbose)
+        raise typer.Exit(status)
     forms = []
     file_issues = []  # parse issues about a file rather than one of its forms
     store = None

@@ -50,11 +50,12 @@ def check_batch(db: str, ids: list[int], only: list[str] | None, settings: Setti
 
 
 def stream_ray(stream: Stream, store, settings: Settings, only: list[str] | None, address: str,
-               batch: int = BATCH) -> None:
-    """The form checks of every form of `store` on Ray, into `stream` in corpus order."""
+               batch: int = BATCH, db: str | Path | None = None) -> None:
+    """The form checks of every form of `store` on Ray, into `stream` in corpus order. `db`: the --db
+    the store was opened with (a PostgreSQL DSN keeps its password there, not in `store.path`)."""
     ray = connect(address)
     task = ray.remote(check_batch)
-    db = str(Path(store.path).resolve())
+    db = str(Path(store.path).resolve()) if getattr(store, "dialect", "sqlite") == "sqlite" else str(db or store.path)
     settings_ref, issues_ref = ray.put(settings), ray.put(dict(stream.file_issues))
     window = max(2, IN_FLIGHT_PER_CPU * int(ray.cluster_resources().get("CPU", 1)))
     ids = store.form_ids()

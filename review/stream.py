@@ -176,10 +176,14 @@ class Stream:
         self._spool.seek(0)
         # Back in engine.review's order (check by check, form by form within one): the worklist breaks
         # its ties by order, so the groups and the ranking come out the same as review's.
-        rows = sorted((tuple(map(int, line.split("\t", 2)[:2])), k, line.split("\t", 2)[2])
-                      for k, line in enumerate(self._spool))
+        rows = []
+        for k, line in enumerate(self._spool):
+            check, form, data = line.split("\t", 2)
+            rows.append((int(check), int(form), k, Finding.model_validate_json(data)))
         self._spool.close()
-        findings = [Finding.model_validate_json(line) for _, _, line in rows]
+        rows.sort(key=lambda r: r[:3])
+        findings = [r[3] for r in rows]
+        del rows
         groups, projects = organise(findings, [], self.settings, decision_values(self.book), money=self.money)
         apply_notes(findings, groups, self.book)
         lost = orphaned(self.book, findings, groups)

@@ -14,7 +14,7 @@ from jixiao.console import err, error
 from jixiao.forms.models import FormType
 from jixiao.review.selection import Selection
 from jixiao.review.settings import Settings
-from jixiao.review.stream import Stream, checks_of, check_rows, stream_forms, stream_store, summary_path, write_summary
+from jixiao.review.stream import Stream, checks_of, stream_forms, stream_store, summary_path, write_summary
 
 
 def usage_problem(out_file: Path | None, to_stdout: bool, ray_address: str | None, stream: bool, has_paths: bool,
@@ -97,7 +97,7 @@ def run_stream(paths: list[Path] | None, db: Path | None, out_file: Path | None,
         elif ray_address:
             from jixiao.review.distributed import stream_ray
 
-            stream_ray(stream, store, conf, only, ray_address)
+            stream_ray(stream, store, conf, only, ray_address, db=db)
         else:
             stream_store(stream, store, conf, only)
         if checks_of("corpus", only):  # what they compare is every form: held for them, then let go

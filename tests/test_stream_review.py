@@ -7,12 +7,10 @@ file; the corpus checks run with the real embedding model, as `review --db` runs
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -94,8 +92,7 @@ def test_same_findings_as_review_on_generated_forms(tmp_path, generated_db):
 def test_findings_are_written_before_the_run_ends(tmp_path, generated_db):
     """The first line can be read while the review still runs (the corpus checks load the model after)."""
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "review", "--db", str(generated_db), "--stream",
-                             "--format", "jsonl"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "0"})
+                             "--format", "jsonl"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         first = json.loads(proc.stdout.readline())
         running = proc.poll() is None

@@ -250,3 +250,40 @@ def test_milvus_ivf_filtered_search_is_exact(corpus):
         assert (got_i == allowed[want_j]).all() and np.abs(got_s - want_s).max() < TOL
     finally:
         store.drop("ivf_check")
+
+
+def test_milvus_filters_are_scalar_expressions(corpus):
+    """Filters on the stored form fields, names with quotes and backslashes included, equal the id list."""
+    from jixiao.index import milvus_store
+    from jixiao.index.vectorstore import open_vectors
+
+    store = open_vectors(corpus[1], None)
+    assert store._record("indicator")["scalar_fields"] == ["department", "form_type", "unit", "year"]
+    x = np.random.default_rng(3).normal(size=(60, 16)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    units = ['单位"甲', "单位\\乙", None] * 20
+    years = [2023, 2024, None, 2024] * 15
+    fields = {"unit": units, "year": years, "form_type": ["tracking"] * 60, "department": [None] * 60}
+    try:
+        store.build("scalar_check", np.arange(60, dtype=np.int64), x, model="m", corpus_version=0, fields=fields)
+        for where in ({"unit": '单位"甲'}, {"unit": "单位\\乙", "year": 2024}, {"year": 2023, "form_type": "tracking"}):
+            expr = milvus_store._expression(where, {"unit", "year", "form_type", "department"})
+            assert expr and "id in" not in expr
+            allowed = np.array([i for i in range(60) if all((units if k == "unit" else years if k == "year" else
+                                                              fields[k])[i] == v for k, v in where.items())])
+            got_s, got_i = store.search("scalar_check", x[:3], 5, allowed, where)
+            ids_s, ids_i = store.search("scalar_check", x[:3], 5, allowed)
+            assert (got_i == ids_i).all() and np.allclose(got_s, ids_s) and set(got_i.ravel()) <= set(allowed)
+    finally:
+        store.drop("scalar_check")
+
+
+def test_streaming_review_with_vectors(corpus):
+    """`review --stream` runs the corpus checks in this process: their candidates come from Milvus too."""
+    db, spec = corpus
+    runs = [runner.invoke(app, ["review", "--db", str(db), "--stream", "-f", "jsonl", *extra])
+            for extra in ([], ["--vectors", spec])]
+    assert [r.exit_code for r in runs] == [0, 0], runs[1].output
+    ids = [sorted(json.loads(line)["id"] for line in r.stdout.splitlines() if line.strip() and '"id"' in line)
+           for r in runs]
+    assert ids[0] == ids[1] and ids[0]
