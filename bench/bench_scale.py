@@ -43,17 +43,14 @@ def jixiao() -> list[str]:
 
 
 def write_forms(n: int, seed: int, folder: Path) -> None:
-    from bench.synth import generate_corpus
+    from bench.synth import write_corpus_files
 
     done = folder / ".done"
     if done.exists():
         return
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    forms = generate_corpus(n, seed=seed)
-    for i in range(0, n, FORMS_PER_FILE):
-        (folder / f"generated_{i // FORMS_PER_FILE:05d}.txt").write_text(
-            "".join(text for text, _ in forms[i:i + FORMS_PER_FILE]), encoding="utf-8")
+    write_corpus_files(folder, n, seed, FORMS_PER_FILE)
     done.write_text("ok")
 
 

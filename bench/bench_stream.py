@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.synth import generate_corpus
+from bench.synth import write_corpus_files
 
 OUT = Path(__file__).resolve().parent / "out"
 FORMS_PER_FILE = 100
@@ -48,13 +48,7 @@ def corpus(n: int, seed: int) -> Path:
         p.unlink()
     folder = OUT / f"stream-corpus-{n}-{seed}"
     folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    forms = generate_corpus(n, seed=seed)
-    for i in range(0, n, FORMS_PER_FILE):
-        path = folder / f"generated_{i // FORMS_PER_FILE:04d}.txt"
-        path.write_text("".join(text for text, _ in forms[i:i + FORMS_PER_FILE]), encoding="utf-8")
-        files.append(path)
-    del forms
+    files = write_corpus_files(folder, n, seed, FORMS_PER_FILE)
     t = time.perf_counter()
     store = Store(db, create=True)
     bad = [r for r in ingest(store, files) if r.error]

@@ -416,3 +416,19 @@ def generate_corpus(n: int, seed: int = 0, *, form_types=FORM_TYPES, years=YEARS
     rng = random.Random(seed)
     return [generate_form(rng, form_types[i % len(form_types)], years=years, districts=districts)
             for i in range(n)]
+
+
+def write_corpus_files(folder, n: int, seed: int, per_file: int) -> list:
+    """generate_corpus(n, seed) written `per_file` forms to a text file (generated_00.txt, …, names that
+    sort in generation order), as the streaming and scale benchmarks and their tests ingest them."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    forms = generate_corpus(n, seed=seed)
+    width = len(str(max(0, (n - 1) // per_file)))
+    files = []
+    for i in range(0, n, per_file):
+        path = folder / f"generated_{i // per_file:0{width}d}.txt"
+        path.write_text("".join(text for text, _ in forms[i:i + per_file]), encoding="utf-8")
+        files.append(path)
+    return files

@@ -117,6 +117,19 @@ def _by_id(rows: Iterable[Decision]) -> dict[str, Decision]:
     return out
 
 
+def _objects(items: list, p: Path, where, shape: str) -> list[Decision]:
+    """Decisions from a list of {id, decision, note, reviewer, decided_at} objects; `where(n)` names item n."""
+    rows = []
+    for n, it in enumerate(items):
+        if not isinstance(it, dict):
+            raise ValueError(f"{p}: {where(n)} must be {shape}")
+        d = _entry(it.get("id"), it.get("decision"), it.get("note"), it.get("reviewer"),
+                   f"{p}: {where(n)} (id {it.get('id')!r})", str(p), it.get("decided_at"))
+        if d:
+            rows.append(d)
+    return rows
+
+
 def _read_json(data: Any, p: Path) -> list[Decision]:
     src = str(p)
     if isinstance(data, dict) and "flags" in data:  # a report: groups first, so a member's own decision wins
@@ -125,26 +138,12 @@ def _read_json(data: Any, p: Path) -> list[Decision]:
             items = data.get(part) or []
             if not isinstance(items, list):
                 raise ValueError(f"{p}: {part} must be a list")
-            for n, it in enumerate(items):
-                if not isinstance(it, dict):
-                    raise ValueError(f"{p}: {part}[{n}] must be an object")
-                d = _entry(it.get("id"), it.get("decision"), it.get("note"), it.get("reviewer"),
-                           f"{p}: {part}[{n}] (id {it.get('id')!r})", src, it.get("decided_at"))
-                if d:
-                    rows.append(d)
+            rows += _objects(items, p, lambda n: f"{part}[{n}]", "an object")
         return rows
     if isinstance(data, dict) and isinstance(data.get("decisions"), list):  # GET /api/decisions
         data = data["decisions"]
     if isinstance(data, list):
-        rows = []
-        for n, it in enumerate(data):
-            if not isinstance(it, dict):
-                raise ValueError(f"{p}: item {n} must be an object {{id, decision, note, reviewer}}")
-            d = _entry(it.get("id"), it.get("decision"), it.get("note"), it.get("reviewer"),
-                       f"{p}: item {n} (id {it.get('id')!r})", src, it.get("decided_at"))
-            if d:
-                rows.append(d)
-        return rows
+        return _objects(data, p, lambda n: f"item {n}", "an object {id, decision, note, reviewer}")
     if not isinstance(data, dict):
         raise ValueError(f"{p}: decisions must be a JSON object {{id: decision}}, a list or a report")
     rows = []

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bench.synth import generate_corpus
+from bench.synth import write_corpus_files
 from jixiao.cli import app
 
 ray = pytest.importorskip("ray", reason="Ray is not installed: pip install -e '.[scale]' (it is in the test extra)")
@@ -30,9 +30,7 @@ def local_ray():
 @pytest.fixture(scope="module")
 def corpus_2000(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("ray-corpus")
-    forms = generate_corpus(2000, seed=21)
-    for i in range(0, len(forms), 100):
-        (folder / f"generated_{i // 100:02d}.txt").write_text("".join(t for t, _ in forms[i:i + 100]), encoding="utf-8")
+    write_corpus_files(folder, 2000, seed=21, per_file=100)
     db = folder / "corpus.db"
     res = runner.invoke(app, ["ingest", str(folder), "--db", str(db)])
     assert res.exit_code == 0, res.output

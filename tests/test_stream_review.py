@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bench.synth import generate_corpus
+from bench.synth import write_corpus_files
 from jixiao.cli import app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -46,9 +46,7 @@ def _review_both(tmp_path: Path, *args: str) -> tuple[dict, list[dict], dict]:
 def generated_db(tmp_path_factory) -> Path:
     """300 generated forms of every type, ingested into a corpus file."""
     folder = tmp_path_factory.mktemp("generated")
-    forms = generate_corpus(300, seed=5)
-    for i in range(0, len(forms), 50):
-        (folder / f"generated_{i // 50}.txt").write_text("".join(t for t, _ in forms[i:i + 50]), encoding="utf-8")
+    write_corpus_files(folder, 300, seed=5, per_file=50)
     db = folder / "corpus.db"
     res = runner.invoke(app, ["ingest", str(folder), "--db", str(db)])
     assert res.exit_code == 0, res.output
