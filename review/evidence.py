@@ -104,7 +104,7 @@ def ind_evidence(form: Form, ind: Indicator, *fields: str) -> list[Evidence]:
               "score": "得分", "deviation": "偏差原因分析", "level1": "一级指标", "level2": "二级指标"}
     for f in fields:
         v = getattr(ind, f)
-        if isinstance(v, Value):
+        if isinstance(v, Value) or hasattr(v, "raw") and hasattr(v, "number"):  # review/compact.py's values too
             out.append(where(form, labels[f], v.raw, v.number, ind.line))
         elif isinstance(v, (int, float)):
             out.append(where(form, labels[f], None, float(v), ind.line))

@@ -163,12 +163,15 @@ class Stream:
             if outcome.file not in self._files:
                 self._files.append(outcome.file)
 
-    def corpus(self, forms: list[Form], embed=None) -> None:
-        """The corpus checks over every form (what they still hold), into the same stream."""
+    def corpus(self, forms: list, embed=None, relocate: Callable[[list[Finding]], None] | None = None) -> None:
+        """The corpus checks over every form (what they still hold), into the same stream. `relocate`:
+        finds the evidence's cells when the forms are compact ones without them (review/compact.py)."""
         ctx = Context(embed=embed or default_embed)
         for check in checks_of("corpus", self.only):
             found = list(check.fn(forms, self.settings, ctx))
             locate(found, forms)
+            if relocate is not None:
+                relocate(found)
             self.take(found, [check.codes[0]] * len(found))
 
     def finish(self) -> Report:
@@ -179,7 +182,7 @@ class Stream:
         rows = []
         for k, line in enumerate(self._spool):
             check, form, data = line.split("\t", 2)
-            rows.append((int(check), int(form), k, Finding.model_validate_json(data)))
+            rows.append((int(check), int(form), k, _for_worklist(Finding.model_validate_json(data))))
         self._spool.close()
         rows.sort(key=lambda r: r[:3])
         findings = [r[3] for r in rows]
@@ -200,15 +203,64 @@ class Stream:
                       parse_warnings=self.warnings)
 
 
+def _for_worklist(f: Finding) -> Finding:
+    """A finding as the worklist reads it: the evidence it names a project's place and a row by (the
+    first with a file, the first 三级指标), not all of it: at 9 KiB a finding with all its evidence,
+    the 390,000 findings of 100,000 forms would not fit; the lines written hold the whole finding."""
+    first = next((e for e in f.evidence if e.file), None)
+    row = next((e for e in f.evidence if e.label == "三级指标" and e.text), None)
+    f.evidence = [e for e in f.evidence if e is first or e is row]
+    return f
+
+
 def summary_path(out_file: Path) -> Path:
     """Where the worklist of `--stream --out X.jsonl` goes: X.summary.json beside it."""
     return out_file.with_name(out_file.stem + ".summary.json")
 
 
 def write_summary(report: Report, path: Path, findings_file: Path | None) -> None:
-    data = {"findings_file": str(findings_file) if findings_file else None,
-            **json.loads(report.model_dump_json(exclude={"flags"}))}
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    """The report's JSON without `flags`, written an item at a time: at 10,000 generated forms the
+    ranked projects alone are 89 MB as one string (and again as a dict, and again indented)."""
+
+    def dumped(value, depth: int) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
+
+    def write(out, model, streamed: str, items: list, depth: int) -> None:
+        """`model` as JSON, its (long) list field `streamed` written item by item from `items`."""
+        light = {streamed: []}
+        if model is report:  # its summary is written by the nested call: not dumped whole here
+            light["summary"] = report.summary.model_copy(update={"projects": []})
+        head = json.loads(model.model_copy(update=light).model_dump_json(exclude={"flags"}))
+        pad = "  " * depth
+        for k, (key, value) in enumerate(head.items()):
+            out.write(("{\n" if k == 0 else ",\n") + pad + json.dumps(key) + ": ")
+            if key == "summary" and model is report:
+                write(out, report.summary, "projects", report.summary.projects, depth + 1)
+            elif key != streamed or not items:
+                out.write(dumped(value, depth))
+            else:
+                for n, item in enumerate(items):
+                    out.write(("[\n" if n == 0 else ",\n") + pad + "  " + dumped(json.loads(item.model_dump_json()), depth + 1))
+                out.write("\n" + pad + "]")
+        out.write("\n" + "  " * (depth - 1) + "}")
+
+    with path.open("w", encoding="utf-8") as out:
+        out.write("{\n  \"findings_file\": " + json.dumps(str(findings_file) if findings_file else None, ensure_ascii=False))
+        buffer = _Tail(out)
+        write(buffer, report, "groups", report.groups, 1)
+
+
+class _Tail:
+    """Writes what follows the first key: the model's own opening brace becomes the comma after it."""
+
+    def __init__(self, out) -> None:
+        self.out, self.first = out, True
+
+    def write(self, text: str) -> None:
+        if self.first:
+            self.first = False
+            text = ",\n" + text[2:] if text.startswith("{\n") else text
+        self.out.write(text)
 
 
 def stream_forms(stream: Stream, forms: Iterable[Form], settings: Settings, only: list[str] | None,

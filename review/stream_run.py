@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from functools import partial
 from types import SimpleNamespace
 
 from jixiao.console import err, error
 from jixiao.forms.models import FormType
+from jixiao.review.compact import CompactCorpus, locate_from_store
 from jixiao.review.selection import Selection
 from jixiao.review.settings import Settings
 from jixiao.review.stream import Stream, checks_of, stream_forms, stream_store, summary_path, write_summary
@@ -38,21 +40,6 @@ def _selection_problem(store, selection: Selection) -> str | None:
     rows = store.conn.execute("SELECT DISTINCT unit, year, form_type FROM forms").fetchall()
     light = [SimpleNamespace(unit=u, year=y, form_type=FormType(t)) for u, y, t in rows]
     return selection.problem(light) if light else "no forms to review"
-
-
-def readable_forms(store) -> list:
-    """Every form the corpus checks compare, without the rows the stream reported as unreadable."""
-    from pydantic import ValidationError
-
-    from jixiao.forms.models import Form
-
-    out = []
-    for _, data in store.form_rows():
-        try:
-            out.append(Form.model_validate_json(data))
-        except (ValidationError, ValueError):
-            continue
-    return out
 
 
 def run_stream(paths: list[Path] | None, db: Path | None, out_file: Path | None, to_stdout: bool, conf: Settings,
@@ -101,10 +88,13 @@ def run_stream(paths: list[Path] | None, db: Path | None, out_file: Path | None,
         else:
             stream_store(stream, store, conf, only)
         if checks_of("corpus", only):  # what they compare is every form: held for them, then let go
-            if store is not None:
-                forms, embed = readable_forms(store), _corpus_embed(store)
-            stream.corpus(forms, embed)
-            forms = []
+            relocate = None
+            if store is not None:  # compact forms: a tenth of the memory, the same findings
+                corpus = CompactCorpus.from_rows(store.form_rows())
+                forms, embed = corpus.forms, _corpus_embed(store)
+                relocate = partial(locate_from_store, placed=corpus.placed, store=store)
+            stream.corpus(forms, embed, relocate)
+            forms = corpus = []
     finally:
         if sink is not None:
             sink.close()
