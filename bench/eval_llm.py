@@ -3,7 +3,10 @@
 Asks the model the question `jixiao review` asks about goal.actual_unresponsive and near-copy
 findings (prompts/goal_judgement.md) for every labelled pair, and prints the accuracy, the
 agreement per label and the confusion matrix (labels down, verdicts across; "unusable" is an answer
-that failed validation twice, "failed" a question that got no answer).
+that failed validation twice, "failed" a question that got no answer, in this run or — remembered in
+the cache — an earlier one), and where the answers came from: fresh (asked in this run), cached,
+failed, failed earlier (not asked again; --llm-retry-failed asks them), and what the run adapted to
+on a slow server (fewer questions at once, longer timeouts: review/llm/pace.py).
 
     python bench/eval_llm.py --llm-url http://127.0.0.1:8080/v1 --llm-model qwen2.5-7b-instruct
     JIXIAO_LLM_URL=https://api.deepseek.com/v1 JIXIAO_LLM_MODEL=deepseek-chat python bench/eval_llm.py --detail
@@ -52,6 +55,7 @@ def evaluate(rows: list[dict], judge: Judge) -> dict:
     start = time.monotonic()
     judge.ask(qs, apply)
     verdicts = [got.get(i, "failed") for i in range(len(rows))]
+    usage, pace = judge.usage, judge.client.pace
     confusion = {label: Counter() for label in LABELS}
     for r, v in zip(rows, verdicts):
         confusion[r["label"]][v] += 1
@@ -64,7 +68,9 @@ def evaluate(rows: list[dict], judge: Judge) -> dict:
         "accuracy_answered": round(right / answered, 3) if answered else 0.0,
         "per_label": {label: {"pairs": sum(confusion[label].values()), "agree": confusion[label][label]} for label in LABELS},
         "confusion": {label: {c: confusion[label][c] for c in COLUMNS} for label in LABELS},
-        "calls": u.calls, "cached": judge.usage.cached, "failed": judge.usage.failed,
+        "calls": u.calls, "cached": usage.cached, "failed": usage.failed,
+        "fresh": usage.fresh, "unusable": usage.unusable, "failed_earlier": usage.failed_earlier,
+        "timeouts": pace.timeouts, "concurrency": pace.limit, "timeout": pace.timeout, "adapted": pace.adapted(),
         "prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
         "seconds": round(time.monotonic() - start, 1), "errors": judge.usage.errors,
         "disagreements": [{"id": r["id"], "label": r["label"], "verdict": v} for r, v in zip(rows, verdicts) if r["label"] != v],
@@ -74,8 +80,15 @@ def evaluate(rows: list[dict], judge: Judge) -> dict:
 def print_result(res: dict, detail: bool) -> None:
     print(f"model {res['model']}: {res['agree']}/{res['pairs']} agree (accuracy {res['accuracy']:.3f}; "
           f"{res['accuracy_answered']:.3f} of the {res['answered']} answered)")
-    print(f"{res['calls']} calls, {res['cached']} cached, {res['failed']} failed, "
-          f"{res['prompt_tokens']}+{res['completion_tokens']} tokens, {res['seconds']} s")
+    print(f"{res['fresh']} fresh, {res['cached']} cached, {res['failed']} failed"
+          + (f", {res['failed_earlier']} failed earlier (not asked again: --llm-retry-failed)" if res["failed_earlier"] else "")
+          + f"; {res['unusable']} unusable; {res['calls']} calls, "
+          f"{res['prompt_tokens']}+{res['completion_tokens']} tokens, {res['seconds']} s"
+          + (f"; {res['adapted']}" if res["adapted"] else ""))
+    print()
+    for label in LABELS:
+        n, agree = res["per_label"][label]["pairs"], res["per_label"][label]["agree"]
+        print(f"{label.ljust(16)}{agree}/{n} agree" + (f" ({agree / n:.3f})" if n else ""))
     print()
     width = max(len(c) for c in COLUMNS) + 1
     print("label \\ verdict".ljust(16) + "".join(c.rjust(width) for c in COLUMNS))
@@ -97,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--llm-timeout", type=float, default=120.0)
     ap.add_argument("--llm-concurrency", type=int, default=4)
     ap.add_argument("--llm-cache", type=Path, default=None, help="JSON-lines file keeping the answers")
+    ap.add_argument("--llm-retry-failed", action="store_true", help="ask again the pairs that failed in an earlier run")
     ap.add_argument("--pairs", type=Path, default=PAIRS)
     ap.add_argument("--json", type=Path, default=None, help="also write the result here")
     ap.add_argument("--detail", action="store_true", help="list the pairs where the model disagrees")
@@ -106,8 +120,10 @@ def main(argv: list[str] | None = None) -> int:
               "--llm-model) to measure agreement with the labelled goal pairs; nothing was measured.")
         return 0
     rows = [json.loads(line) for line in a.pairs.read_text(encoding="utf-8").splitlines() if line.strip()]
-    client = ChatClient(a.llm_url, a.llm_model, os.environ.get(a.llm_key_env) or None, timeout=a.llm_timeout)
-    judge = Judge(client, FileCache(a.llm_cache) if a.llm_cache else MemoryCache(), concurrency=a.llm_concurrency)
+    client = ChatClient(a.llm_url, a.llm_model, os.environ.get(a.llm_key_env) or None, timeout=a.llm_timeout,
+                        concurrency=a.llm_concurrency)
+    judge = Judge(client, FileCache(a.llm_cache) if a.llm_cache else MemoryCache(), concurrency=a.llm_concurrency,
+                  retry_failed=a.llm_retry_failed)
     res = evaluate(rows, judge)
     print_result(res, a.detail)
     if a.json:

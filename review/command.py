@@ -46,13 +46,14 @@ def review_cmd(
     llm_url: Optional[str] = typer.Option(None, "--llm-url", metavar="URL", envvar="JIXIAO_LLM_URL", help="OpenAI-compatible endpoint of a language model, e.g. http://127.0.0.1:8080/v1 (optional)."),
     llm_model: Optional[str] = typer.Option(None, "--llm-model", metavar="MODEL", envvar="JIXIAO_LLM_MODEL", help="Model name on that server, e.g. qwen2.5:7b-instruct, deepseek-chat."),
     llm_key_env: str = typer.Option("JIXIAO_LLM_API_KEY", "--llm-key-env", metavar="VAR", help="Environment variable holding the API key (never written anywhere)."),
-    llm_timeout: float = typer.Option(120.0, "--llm-timeout", metavar="SECONDS", help="Seconds to wait for one answer."),
+    llm_timeout: float = typer.Option(120.0, "--llm-timeout", metavar="SECONDS", help="Seconds to wait for one answer at first; raised to the server's measured speed, doubled when a timed-out question is asked again (up to 4×)."),
     llm_retries: int = typer.Option(2, "--llm-retries", metavar="N", help="Retries of a question on timeouts, connection errors, 429 and 5xx."),
     llm_backoff: float = typer.Option(1.0, "--llm-backoff", metavar="SECONDS", help="Seconds before the first retry; doubles on each (with jitter)."),
-    llm_concurrency: int = typer.Option(4, "--llm-concurrency", metavar="N", help="Questions in flight at once."),
+    llm_concurrency: int = typer.Option(4, "--llm-concurrency", metavar="N", help="Questions in flight at once, at most; halved after a timeout or when the server is too slow for it."),
     llm_limit: Optional[int] = typer.Option(None, "--llm-limit", metavar="N", help="Ask at most this many questions (cached answers are free)."),
     llm_comments: bool = typer.Option(True, "--llm-comments/--no-llm-comments", help="Draft a 审核意见 per project with findings."),
     llm_cache: Optional[Path] = typer.Option(None, "--llm-cache", help="JSON-lines file keeping the model's answers (default: the corpus with --db, else none)."),
+    llm_retry_failed: bool = typer.Option(False, "--llm-retry-failed", help="Ask again the questions that timed out or were rejected in an earlier run (by default skipped for 24 h, or until a longer --llm-timeout)."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar for the model's questions on stderr (default: when stderr is a terminal)."),
     ocr: bool = typer.Option(False, "--ocr", help="PDF pages without a text layer (scans): recognise the text by OCR (see README › Formats); slow."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every parse warning of the files read, not only the first ten."),
@@ -108,7 +109,7 @@ def review_cmd(
         from jixiao.review.llm.run import LLMOptions, usage_error
 
         llm = LLMOptions(llm_url, llm_model, llm_key_env, llm_timeout, llm_retries, llm_backoff, llm_concurrency,
-                         llm_limit, llm_comments, llm_cache)
+                         llm_limit, llm_comments, llm_cache, retry_failed=llm_retry_failed)
         if (problem := usage_error(llm)) is not None:
             error(problem)
             raise typer.Exit(2)

@@ -60,6 +60,9 @@ class LLMVerdict(BaseModel):
     prompt_version: str
     evidence: list[str] = Field(default_factory=list)  # sentences quoted verbatim from the document
     specific: bool | None = None  # goal task: the actual text gives concrete results, not the promise again
+    # Whether a quote from the primary text bears on the goal / indicator row (shares its content words
+    # or numbers, review/llm/support.py); False: the verdict stands in no relation to what it judged.
+    supported: bool | None = None
 
 
 class ProjectComment(BaseModel):
@@ -89,6 +92,16 @@ class LLMUsage(BaseModel):
     completion_tokens: int = 0
     seconds: float = 0.0
     errors: list[str] = Field(default_factory=list)  # the distinct failures, first few
+    # questions = fresh + cached + failed + failed_earlier + skipped; unusable counts among fresh and cached.
+    questions: int = 0  # tasks this run had (asked, looked up or skipped)
+    fresh: int = 0  # tasks answered by the endpoint in this run (valid or unusable)
+    failed_earlier: int = 0  # tasks whose failure an earlier run remembered, not asked again (--llm-retry-failed)
+    failed_earlier_reason: str | None = None  # the first of those failures, as it was reported then
+    concurrency: int | None = None  # questions in flight at the end (lowered after timeouts or a slow server)
+    timeout: float | None = None  # seconds allowed per answer at the end (raised to the server's measured speed)
+    timeouts: int = 0  # requests that timed out (every try counts)
+    tokens_per_second: float | None = None  # completion tokens a second per request, as measured
+    adapted: str = ""  # what the run adapted to, e.g. "concurrency 4→1 after timeouts, timeout 120→384 s"
 
 
 class Finding(BaseModel):

@@ -31,6 +31,8 @@ MAX_COLUMNS = 6  # a boilerplate shared by more projects shows the first six sid
 COMPARE_CODES = {"goal.actual_copies_expected", "goal.boilerplate_shared", "indicator.table_copied"}
 SEVERITIES = ("high", "medium", "low")
 DECISION_ZH = {"accepted": "已采纳", "dismissed": "已排除"}
+UNADOPTED = "模型草拟意见未通过校验，未采用"
+UNSUPPORTED = "（模型摘录的原文与所判断的目标或指标没有共同内容，此判断未获原文支持，仅供参考）"
 
 CSS = """
 *{box-sizing:border-box}[hidden]{display:none!important}
@@ -66,7 +68,7 @@ td,th,.msg,.where,h2,li{overflow-wrap:anywhere}section.project h2 small{display:
 LLM_CSS = """
 .llm{margin:4px 0;padding:4px 8px;background:#eef6ff;border-radius:4px;font-size:13px}.llm q{color:#57606a}
 .llm.v-unusable{background:#f6f8fa;color:#57606a}.comment{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:6px 12px;margin:8px 0}
-.comment .who{color:#57606a;font-size:12px}
+.comment .who{color:#57606a;font-size:12px}.comment .unadopted,.llm .unsupported{color:#57606a;font-style:italic}
 """
 
 JS = """
@@ -289,8 +291,10 @@ def _finding(f: Finding, root: str | None = None) -> str:
     if f.llm is not None:
         v = f.llm
         quotes = "".join(f" <q>{esc(q)}</q>" for q in v.evidence)
+        unsupported = f' <span class="unsupported">{UNSUPPORTED}</span>' if v.supported is False else ""
         llm = (f'<p class="llm v-{esc(v.verdict)}">模型判断（{esc(v.model)}，{esc(v.prompt_version)}）：'
-               f'<b>{esc(VERDICT_ZH.get(v.verdict, v.verdict))}</b> <code>{esc(v.verdict)}</code> — {esc(v.explanation)}{quotes}</p>')
+               f'<b>{esc(VERDICT_ZH.get(v.verdict, v.verdict))}</b> <code>{esc(v.verdict)}</code> — {esc(v.explanation)}{quotes}'
+               f'{unsupported}</p>')
     return (f'<article class="finding sev-{esc(sev)} dec-{esc(f.decision or "none")}" id="f-{esc(f.id)}" data-code="{esc(f.code)}" '
             f'data-severity="{esc(sev)}" data-decision="{esc(f.decision or "none")}" '
             f'data-units="{esc(json.dumps(_units(f), ensure_ascii=False))}">'
@@ -339,9 +343,12 @@ def _comments(report: Report, project_name: str | None, unit: str | None) -> str
     """The project's drafted 审核意见 (one per year), above its findings."""
     out = []
     for c in comments_for(report, project_name, unit):
-        text = esc(c.comment) if c.status == "ok" else "（模型的回答不符合要求，未采用）"
-        out.append(f'<div class="comment"><div class="who">审核意见（模型草拟，{esc(c.model)}，{esc(c.year or "-")}年，'
-                   f'依据 {esc(", ".join(c.finding_ids))}）</div><div class="txt">{text}</div></div>')
+        adopted = c.status == "ok" and bool(c.comment)
+        text = esc(c.comment) if adopted else f'<span class="unadopted" title="{esc(c.note or "")}">{UNADOPTED}</span>'
+        # No 依据 without findings to name: an unadopted draft rests on nothing.
+        basis = f'，依据 {esc(", ".join(c.finding_ids))}' if adopted and c.finding_ids else ""
+        out.append(f'<div class="comment"><div class="who">审核意见（模型草拟，{esc(c.model)}，{esc(c.year or "-")}年{basis}）'
+                   f'</div><div class="txt">{text}</div></div>')
     return "".join(out)
 
 

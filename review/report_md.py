@@ -20,6 +20,9 @@ from jixiao.review.models import Finding, ParseWarning, Report
 from jixiao.review.report_common import (Item, Section, comments_for, common_folder, layout, llm_line, llm_summary, money_text,
                                          form_type_zh, place, project_title, section_facts, value_text)
 
+UNADOPTED = "（模型草拟意见未通过校验，未采用）"
+UNSUPPORTED = "（模型摘录的原文与所判断的目标或指标没有共同内容，此判断未获原文支持，仅供参考）"
+
 
 def _one_line(text: object) -> str:
     """Document text as Markdown text: one line, its markup and HTML escaped."""
@@ -30,7 +33,7 @@ def _finding(f: Finding, indent: str = "", root: str | None = None) -> list[str]
     out = [f"{indent}- **{severity_label(f.severity)}** {md_code(f.code)}【{code_zh(f.code)}】 {_one_line(f.message)}" + (f"（{_one_line(dec)}）" if (dec := decision_text(f.decision, f.note, f.reviewer)) else "")
            + f" <sub>{_one_line(f.id)}{' · ' + _one_line(FORM_TYPE_ZH.get(f.form_type, f.form_type)) if f.form_type else ''} · 风险 {f.risk:g}</sub>"]
     if f.llm is not None:
-        out.append(f"{indent}  - {_one_line(llm_line(f))}")
+        out.append(f"{indent}  - {_one_line(llm_line(f))}" + (UNSUPPORTED if f.llm.supported is False else ""))
     for e in f.evidence:
         out.append(f"{indent}  - {_one_line(e.label)}：{_one_line(value_text(e))} — {md_code(place(e, root))}")
     return out
@@ -61,7 +64,7 @@ def _section(report: Report, sec: Section, level: str = "##", root: str | None =
     if sec.warnings:  # what the parser could not read well on this project's forms: findings may rest on it
         out += [f"解析提示（{len(sec.warnings)}）：", ""] + [_warning(w, root) for w in sec.warnings] + [""]
     for c in comments_for(report, p.project_name, p.unit):
-        text = c.comment if c.status == "ok" else "（模型的回答不符合要求，未采用）"
+        text = c.comment if c.status == "ok" and c.comment else UNADOPTED
         out += [f"> **审核意见（模型草拟，{_one_line(c.model)}，{c.year or '-'}年）**：{_one_line(text)}", ""]
     for g in sec.unit_groups:
         out.append(f"- 另见单位共性问题 {_one_line(g.id)}：{code_zh(g.code)}")

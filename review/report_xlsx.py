@@ -179,8 +179,10 @@ def _comments_sheet(ws, report: Report) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
     wrap = Alignment(vertical="top", wrap_text=True)
     for r, c in enumerate(report.comments.values(), 2):
-        values = [c.project_name, c.unit, c.year, c.comment if c.status == "ok" else f"（模型回答不可用：{c.note}）",
-                  "\n".join(c.finding_ids), c.model, c.status]
+        adopted = c.status == "ok" and bool(c.comment)
+        values = [c.project_name, c.unit, c.year,
+                  c.comment if adopted else f"（模型草拟意见未通过校验，未采用{'：' + c.note if c.note else ''}）",
+                  "\n".join(c.finding_ids) if adopted else "", c.model, c.status]
         for col, v in enumerate(values, 1):
             _put(ws, r, col, v).alignment = wrap
     ws.freeze_panes = "A2"

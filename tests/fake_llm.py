@@ -5,12 +5,18 @@
 status code, a raw body, a delay. Every request is recorded, and the most requests in flight at
 once is measured (the client's concurrency limit). `naive_model` answers like a small local model
 would: sensibly on ordinary documents, and obeying an instruction planted in one.
+
+`FakeLLM(respond, tokens_per_second=N)` is a CPU llama.cpp server: it generates each answer's
+completion tokens (`Reply.usage[1]`) at N tokens a second in all, shared by the answers it is
+generating at once, and drops an answer whose client hung up (as llama-server cancels it).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,6 +42,7 @@ class Reply:
 class Request:
     body: dict
     headers: dict
+    in_flight: int = 0  # requests the server held when this one came, itself included
 
     @property
     def task(self) -> str:
@@ -93,8 +100,10 @@ def naive_model(req: Request) -> Reply:
 
 
 class FakeLLM:
-    def __init__(self, respond: Callable[[Request], Reply] = naive_model):
+    def __init__(self, respond: Callable[[Request], Reply] = naive_model, *, tokens_per_second: float | None = None):
         self.respond = respond
+        self.tokens_per_second = tokens_per_second
+        self.generating = 0
         self.requests: list[Request] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -105,14 +114,39 @@ class FakeLLM:
             def log_message(self, *args) -> None:  # keep test output clean
                 pass
 
+            def hung_up(self) -> bool:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                try:
+                    return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    return True
+
+            def generate(self, tokens: int) -> bool:
+                """Sleep as long as `tokens` take at the shared speed; False when the client hung up."""
+                step, left = 0.005, float(tokens)
+                with fake._lock:
+                    fake.generating += 1
+                try:
+                    while left > 0:
+                        time.sleep(step)
+                        with fake._lock:
+                            left -= fake.tokens_per_second * step / max(1, fake.generating)
+                        if self.hung_up():
+                            return False
+                    return True
+                finally:
+                    with fake._lock:
+                        fake.generating -= 1
+
             def do_POST(self) -> None:
                 with fake._lock:
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                    held = fake.in_flight
                 try:
                     n = int(self.headers.get("Content-Length") or 0)
                     body = json.loads(self.rfile.read(n).decode("utf-8"))
-                    req = Request(body, {k.lower(): v for k, v in self.headers.items()})
+                    req = Request(body, {k.lower(): v for k, v in self.headers.items()}, in_flight=held)
                     with fake._lock:
                         fake.requests.append(req)
                     if not self.path.endswith("/chat/completions"):
@@ -121,6 +155,8 @@ class FakeLLM:
                         reply = fake.respond(req)
                     if reply.delay:
                         time.sleep(reply.delay)
+                    if fake.tokens_per_second and reply.status == 200 and not self.generate(reply.usage[1]):
+                        return
                     if reply.body is not None:
                         data = reply.body
                     elif reply.status == 200:

@@ -49,3 +49,38 @@ def test_eval_reports_agreement_and_a_confusion_matrix(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "label \\ verdict" in out and f"/{len(rows)} agree" in out
     json.dumps(res)
+
+
+def test_eval_prints_fresh_cached_and_failed_counts_and_per_label_agreement(tmp_path, capsys):
+    """A pair whose question times out is remembered: the re-run takes the rest from the cache and
+    does not ask that one again."""
+    from dataclasses import replace
+
+    from fake_llm import naive_model
+
+    from jixiao.review.llm.cache import FileCache
+
+    rows = check_goal_pairs.load()
+    slow = rows[0]["actual"]
+
+    def respond(req):
+        reply = naive_model(req)
+        return replace(reply, delay=0.5) if req.fields.get("实际完成情况") == slow else reply
+
+    def run() -> dict:
+        client = ChatClient(fake.url, "test-model", None, backoff=0.001, timeout=0.05, retries=0)
+        return eval_llm.evaluate(rows, Judge(client, FileCache(tmp_path / "answers.jsonl"), concurrency=4))
+
+    with FakeLLM(respond) as fake:
+        first = run()
+        n = fake.count()
+        again = run()
+    assert (first["fresh"], first["cached"], first["failed"]) == (len(rows) - 1, 0, 1)
+    assert (again["fresh"], again["cached"], again["failed"], again["failed_earlier"]) == (0, len(rows) - 1, 0, 1)
+    assert fake.count() == n and again["agree"] == first["agree"] and again["unusable"] == first["unusable"] >= 1
+    eval_llm.print_result(again, detail=False)
+    out = capsys.readouterr().out
+    assert f"0 fresh, {len(rows) - 1} cached, 0 failed, 1 failed earlier" in out
+    for label in eval_llm.LABELS:
+        per = again["per_label"][label]
+        assert f"{label.ljust(16)}{per['agree']}/{per['pairs']} agree" in out

@@ -3,7 +3,10 @@
 A re-run asks nothing it asked before: the same question (same template version, same model, same
 document text) gets the stored answer. Valid and unusable answers are both kept — at temperature 0
 the model would answer the same again; a template change bumps its version and so asks afresh.
-Failures to get any answer (unreachable endpoint, timeout) are not kept, so the next run retries.
+A question that failed on its own account (timed out on every try, rejected) is kept under the same
+key as `{"status": "failed", "reason", "kind", "timeout", "at"}`, so every cache below remembers
+failures without a table of their own; judge.py decides when one is asked again, and an answer
+replaces it. An unreachable endpoint is not kept against the questions.
 
 - `StoreCache`: the corpus (`--db`), table llm_answers.
 - `FileCache`: a JSON-lines file (`--llm-cache FILE`) for reviews of files without a corpus.

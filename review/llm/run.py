@@ -1,9 +1,10 @@
 """`jixiao review --llm-url …`: set up the client, the cache and the judge, run them with a progress
 bar on stderr, and say what happened. The command stays about reviewing; this is the model's part.
 
-Exit status (what `assist` returns): 0 when the model answered (some questions may have failed:
-warnings say which), 1 when questions had to be asked and not one got an answer (the endpoint is
-down, refuses the key, or answers garbage), 130 when interrupted. In every case the report is
+Exit status (what `assist` returns): 0 when the report holds any of the model's answers, fresh or
+cached (some questions may have failed: warnings say which), or nothing needed one; 1 when questions
+needed an answer and the report holds none (the endpoint is down, refuses the key, answers garbage,
+or every question failed in an earlier run and was not asked again); 130 when interrupted. In every case the report is
 written with the deterministic findings and every answer that did arrive; answers are cached as
 they arrive, so a re-run asks only what is still missing.
 """
@@ -24,7 +25,7 @@ from jixiao.review.llm.cache import AnswerCache, FileCache, MemoryCache, StoreCa
 from jixiao.review.llm.client import ChatClient, endpoint_url
 from jixiao.review.llm.judge import Judge
 from jixiao.review.llm.prompts import PromptError
-from jixiao.review.models import Report
+from jixiao.review.models import LLMUsage, Report
 
 
 @dataclass
@@ -39,6 +40,7 @@ class LLMOptions:
     limit: int | None = None
     comments: bool = True
     cache_file: Path | None = None
+    retry_failed: bool = False
 
 
 def usage_error(o: LLMOptions) -> str | None:
@@ -65,7 +67,7 @@ def _cache(o: LLMOptions, store: Store | None) -> tuple[AnswerCache, str]:
 def assist(report: Report, o: LLMOptions, store: Store | None, err: Console, show_progress: bool) -> int:
     """Ask the model about `report` in place; returns the exit status of the model's part."""
     client = ChatClient(o.url, o.model or "", os.environ.get(o.key_env) or None, timeout=o.timeout,
-                        retries=o.retries, backoff=o.backoff)
+                        retries=o.retries, backoff=o.backoff, concurrency=o.concurrency)
     try:
         cache, where = _cache(o, store)
     except OSError as e:
@@ -77,7 +79,7 @@ def assist(report: Report, o: LLMOptions, store: Store | None, err: Console, sho
         with bar:
             task = bar.add_task("", total=None)
             judge = Judge(client, cache, concurrency=o.concurrency, limit=o.limit, comments=o.comments,
-                          progress=lambda n: bar.advance(task, n))
+                          progress=lambda n: bar.advance(task, n), retry_failed=o.retry_failed)
             total = judge.total(report)
             bar.update(task, total=total)
             u = judge.run(report)
@@ -86,15 +88,33 @@ def assist(report: Report, o: LLMOptions, store: Store | None, err: Console, sho
         return 1
     for message in u.errors:
         warning(f"llm: {message}")
-    err.print(f"llm {escape(u.model)}: {total} questions, {u.cached} cached, {u.calls} calls, {u.failed} failed, "
-              f"{u.unusable} unusable, {u.skipped} skipped; {u.prompt_tokens}+{u.completion_tokens} tokens, "
-              f"{u.seconds:g} s" + (f"; answers kept in {escape(where)}" if where else
-                                    "; answers not kept (use --db or --llm-cache to keep them)"), highlight=False)
+    if u.failed_earlier:
+        warning(f"llm: {u.failed_earlier} question{'s' if u.failed_earlier > 1 else ''} failed in an earlier run "
+                f"and {'were' if u.failed_earlier > 1 else 'was'} not asked again"
+                + (f" ({u.failed_earlier_reason})" if u.failed_earlier_reason else "") + "; "
+                "--llm-retry-failed asks again (so does a longer --llm-timeout after timeouts, or a day's wait)")
+    err.print(summary_line(u, where), highlight=False)
     if judge.interrupted:
         err.print("[red]interrupted[/red]: the answers received so far are kept; the report has them", highlight=False)
         return 130
-    asked = total - u.cached - u.skipped
-    if asked > 0 and u.failed == asked:
-        error("llm: no question got an answer; the report has the findings without the model's verdicts")
+    if u.fresh + u.cached == 0 and u.failed + u.failed_earlier > 0:
+        earlier = (f" ({u.failed_earlier} failed in an earlier run and {'were' if u.failed_earlier > 1 else 'was'} "
+                   "not asked again)" if u.failed_earlier else "")
+        error(f"llm: no question got an answer{earlier}; the report has the findings without the model's verdicts")
         return 1
+    if u.fresh == 0 and u.failed > 0:
+        warning(f"llm: no fresh answer in this run; the report has the {u.cached} cached "
+                f"answer{'s' if u.cached != 1 else ''}")
     return 0
+
+
+def summary_line(u: LLMUsage, where: str) -> str:
+    """fresh + cached + failed + failed earlier + skipped = questions; unusable counts among fresh and cached."""
+    line = (f"llm {escape(u.model)}: {u.questions} questions: {u.fresh} fresh, {u.cached} cached, {u.failed} failed, "
+            + (f"{u.failed_earlier} failed earlier (not asked again), " if u.failed_earlier else "")
+            + f"{u.skipped} skipped; {u.unusable} unusable; {u.calls} calls, "
+            f"{u.prompt_tokens}+{u.completion_tokens} tokens, {u.seconds:g} s")
+    if u.adapted:
+        line += f"; {u.adapted}"
+    return line + (f"; answers kept in {escape(where)}" if where else
+                   "; answers not kept (use --db or --llm-cache to keep them)")
