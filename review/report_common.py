@@ -151,8 +151,10 @@ def llm_summary(report: Report) -> str:
     u = report.summary.llm
     if u is None:
         return ""
-    return (f"语言模型 {u.model}：{u.calls} 次调用，{u.cached} 条取自缓存，{u.failed} 条失败，{u.unusable} 条回答不可用，"
-            f"{u.skipped} 条未问；{u.prompt_tokens}+{u.completion_tokens} tokens，{u.seconds:g} 秒。")
+    earlier = f"，{u.failed_earlier} 条此前失败未重问" if u.failed_earlier else ""
+    return (f"语言模型 {u.model}：{u.questions} 个问题，{u.fresh} 条本次回答，{u.cached} 条取自缓存，{u.failed} 条失败{earlier}，"
+            f"{u.skipped} 条未问；{u.unusable} 条回答不可用；{u.calls} 次调用，{u.prompt_tokens}+{u.completion_tokens} tokens，"
+            f"{u.seconds:g} 秒。" + (f"（自动调整：{u.adapted}）" if u.adapted else ""))
 
 
 @dataclass
