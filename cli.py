@@ -128,6 +128,7 @@ def ingest(
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal and there are several files)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every parse warning, not only their count."),
     ocr: bool = typer.Option(False, "--ocr", help="PDF pages without a text layer (scans): recognise the text by OCR (needs the OCR engine, see README › Formats); slow."),
+    ray_address: Optional[str] = typer.Option(None, "--ray", metavar="auto|ADDRESS", help="Parse the files on Ray workers (Ray Data), the corpus still written here (auto: a local Ray, or the cluster of RAY_ADDRESS; or a head's address); workers must see the files at the same paths. Needs the 'scale' extra."),
 ) -> None:
     """Parse files and folders and store their forms in the corpus.
 
@@ -139,6 +140,8 @@ def ingest(
     Example: jixiao ingest 2024自评表.xlsx 2023申报表.xls 跟踪表.csv 申报表.docx 自评报告.pdf --db corpus.db
 
     Example: jixiao ingest 扫描件/ --ocr --db corpus.db
+
+    Example: jixiao ingest /data/2024/ --db corpus.db --ray auto        (parsing on Ray: README › Beyond one machine)
     """
     from jixiao.index.ingest import collect
 
@@ -147,7 +150,7 @@ def ingest(
         for r in reports:
             _write(r.model_dump_json())
     if files:  # nothing readable (a mistyped path): no empty corpus file is left behind
-        _ingest_files(db, files, reports, fmt, progress, ocr)
+        _ingest_files(db, files, reports, fmt, progress, ocr, ray_address)
     if fmt == ReportFormat.json:
         _write(json.dumps([r.model_dump(mode="json") for r in reports], ensure_ascii=False, indent=2))
     elif fmt == ReportFormat.table:
@@ -159,12 +162,20 @@ def ingest(
     raise typer.Exit(1 if failed else 0)
 
 
-def _ingest_files(db: Path, files: list[Path], reports: list, fmt: ReportFormat, progress: Optional[bool], ocr: bool) -> None:
+def _ingest_files(db: Path, files: list[Path], reports: list, fmt: ReportFormat, progress: Optional[bool], ocr: bool,
+                  ray_address: Optional[str] = None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from jixiao.index.ingest import ingest as run
     from jixiao.index.store import Store, StoreError
 
+    if ray_address is not None:  # before the corpus file is created: a wrong address leaves nothing behind
+        from functools import partial
+
+        from jixiao.index.ray_data import ingest_ray
+
+        _join_ray(ray_address)
+        run = partial(ingest_ray, address=ray_address)
     try:
         store = Store(db, create=True)
         store.require_writable("ingest")
@@ -184,6 +195,17 @@ def _ingest_files(db: Path, files: list[Path], reports: list, fmt: ReportFormat,
     except KeyboardInterrupt:
         err.print("[red]interrupted[/red]: the file being ingested was rolled back; files before it are stored")
         raise typer.Exit(130)
+
+
+def _join_ray(address: str) -> None:
+    """Start or join Ray before any work, so a missing Ray or a wrong address is one message, exit 1."""
+    from jixiao.index.ray_cluster import connect
+
+    try:
+        connect(address)
+    except (RuntimeError, ConnectionError, ValueError) as e:
+        error(f"--ray {address}: {e}")
+        raise typer.Exit(1)
 
 
 def _print_reports(reports, verbose: bool) -> None:
@@ -279,6 +301,7 @@ def index_cmd(
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild even if up to date (needed to switch models)."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="A table, or the report per index as json or jsonl (the total time then goes to stderr)."),
     vectors: Optional[str] = typer.Option(None, "--vectors", envvar="JIXIAO_VECTORS", metavar="SPEC", help=VECTORS_HELP),
+    ray_address: Optional[str] = typer.Option(None, "--ray", metavar="auto|ADDRESS", help="Embed the texts missing from the embedding cache on Ray workers (Ray Data actors, the model loaded once each), the cache and indexes still written here (auto: a local Ray, or the cluster of RAY_ADDRESS; or a head's address). Needs the 'scale' extra."),
 ) -> None:
     """Embed indicator and goal texts and build the FAISS indexes beside the corpus (or, with --vectors, Milvus collections).
 
@@ -286,6 +309,8 @@ def index_cmd(
     unchanged corpus embeds nothing. Indexes are rebuilt when the corpus changed since.
 
     Example: jixiao index --db corpus.db
+
+    Example: jixiao index --db corpus.db --ray auto        (embedding on Ray: README › Beyond one machine)
     """
     import time
 
@@ -310,9 +335,12 @@ def index_cmd(
         if rebuild is False and model and store.get_meta("model") and model != store.get_meta("model"):
             error(f"the corpus is indexed with {store.get_meta('model')}; use --rebuild to switch to {model}")
             raise typer.Exit(1)
+        if ray_address is not None:  # once the corpus is known to be there
+            _join_ray(ray_address)
         try:
             with bar:
-                reports = build_indexes(store, db, model, kinds, index_type.value, rebuild, tick, vectors)
+                reports = build_indexes(store, db, model, kinds, index_type.value, rebuild, tick, vectors,
+                                        ray_address)
         except (EmbeddingError, IndexError_) as e:
             error(e)
             raise typer.Exit(1)

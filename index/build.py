@@ -56,8 +56,9 @@ def _form_fields(store: Store, form_ids: np.ndarray) -> dict[str, list]:
 def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple[Kind, ...] = KINDS,
                   index_type: str = "auto", rebuild: bool = False,
                   progress: Callable[[str, int, int], None] | None = None,
-                  vectors: str | None = None) -> list[KindReport]:
-    """`vectors`: the --vectors SPEC of index/vectorstore.py (None: FAISS files beside the corpus)."""
+                  vectors: str | None = None, ray: str | None = None) -> list[KindReport]:
+    """`vectors`: the --vectors SPEC of index/vectorstore.py (None: FAISS files beside the corpus).
+    `ray`: --ray auto|ADDRESS, the texts missing from the embedding cache embedded on Ray (index/ray_data.py)."""
     try:
         store.require_writable("index")  # the embedding cache and the index files are written
     except StoreError as e:
@@ -66,6 +67,11 @@ def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple
     vs = open_vectors(vectors, db)
     spec = corpus_model(store, model)
     embedder = load_embedder(spec)
+    encode_all = None
+    if ray is not None:
+        from jixiao.index.ray_data import embed_on_ray
+
+        encode_all = embed_on_ray(ray, spec, embedder.model_id)
     reports: list[KindReport] = []
     cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # kind -> (ids, form_ids, vectors)
 
@@ -81,7 +87,7 @@ def build_indexes(store: Store, db: Path, model: str | None = None, kinds: tuple
             if progress is not None:
                 progress(kind, done, len(items))
 
-        vecs, embedded = embed_cached(store, embedder, [it.text for it in items], tick)
+        vecs, embedded = embed_cached(store, embedder, [it.text for it in items], tick, encode_all)
         ids = np.array([it.id for it in items], dtype=np.int64)
         fids = np.array([it.form_id for it in items], dtype=np.int64)
         cache[kind] = (ids, fids, vecs)

@@ -7,7 +7,7 @@ so identical texts are embedded once, and re-indexing an unchanged corpus embeds
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -28,9 +28,21 @@ def _sound(blob: bytes, dim: int) -> bool:
     return bool(np.isfinite(v).all() and np.abs(v).max() <= 1.0 + 1e-3)  # a unit vector's parts
 
 
+def _local(embedder: Embedder) -> Callable[[Sequence[str]], Iterator[np.ndarray]]:
+    def encode_all(texts: Sequence[str]) -> Iterator[np.ndarray]:
+        for i in range(0, len(texts), CHUNK):
+            yield embedder.encode(texts[i:i + CHUNK])
+
+    return encode_all
+
+
 def embed_cached(store: Store, embedder: Embedder, texts: Sequence[str],
-                 progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, int]:
-    """Vectors for `texts` (in order) and how many distinct texts had to be embedded."""
+                 progress: Callable[[int], None] | None = None,
+                 encode_all: Callable[[Sequence[str]], Iterator[np.ndarray]] | None = None) -> tuple[np.ndarray, int]:
+    """Vectors for `texts` (in order) and how many distinct texts had to be embedded.
+
+    `encode_all`: the vectors of the texts missing from the cache, a block at a time in order (default: the
+    embedder here, CHUNK texts a block; index/ray_data.py: on Ray). Each block is cached as it comes."""
     hashes = [text_hash(t) for t in texts]
     unique: dict[str, str] = {}
     for h, t in zip(hashes, texts):
@@ -38,14 +50,20 @@ def embed_cached(store: Store, embedder: Embedder, texts: Sequence[str],
     cached = {h: v for h, v in store.cached_vectors(embedder.model_id, list(unique)).items()
               if _sound(v, embedder.dim)}  # a damaged corpus's bytes are embedded again
     missing = [h for h in unique if h not in cached]
-    for i in range(0, len(missing), CHUNK):
-        chunk = missing[i:i + CHUNK]
-        vecs = embedder.encode([unique[h] for h in chunk]).astype(np.float32)
+    done = 0
+    for vecs in (encode_all or _local(embedder))([unique[h] for h in missing]):
+        vecs = np.asarray(vecs, dtype=np.float32)
+        chunk = missing[done:done + len(vecs)]
+        if len(chunk) != len(vecs) or vecs.shape[1:] != (embedder.dim,):
+            raise ValueError(f"{len(vecs)} vectors of shape {vecs.shape[1:]} for {len(chunk)} texts of {embedder.dim}-d")
         rows = [(h, v.tobytes()) for h, v in zip(chunk, vecs)]
         store.put_vectors(embedder.model_id, embedder.dim, rows)
         cached.update(rows)
+        done += len(vecs)
         if progress is not None:
             progress(len(chunk))
+    if done != len(missing):
+        raise ValueError(f"{done} vectors for {len(missing)} texts")
     out = np.empty((len(texts), embedder.dim), dtype=np.float32)
     for i, h in enumerate(hashes):
         out[i] = np.frombuffer(cached[h], dtype=np.float32)

@@ -17,24 +17,12 @@ from __future__ import annotations
 from collections import deque
 from pathlib import Path
 
+from jixiao.index.ray_cluster import connect as connect  # where it lived before: still importable from here
 from jixiao.review.settings import Settings
 from jixiao.review.stream import Outcome, Stream, check_rows, checks_of
 
 BATCH = 500  # forms a task: about a second of checks, a few MB of forms
 IN_FLIGHT_PER_CPU = 2
-
-
-def connect(address: str):
-    """ray, initialised: see the module's docstring for what `auto` means."""
-    try:
-        import ray
-    except ImportError:
-        raise RuntimeError("--ray needs Ray: pip install 'jixiao[scale]'") from None
-    if not ray.is_initialized():
-        # The workers' logs must not reach the driver's stdout: with --format jsonl it is the stream.
-        ray.init(address=None if address == "auto" else address, include_dashboard=False, log_to_driver=False,
-                 configure_logging=False)
-    return ray
 
 
 def check_batch(db: str, ids: list[int], only: list[str] | None, settings: Settings, file_issues) -> list[Outcome]:
