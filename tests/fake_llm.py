@@ -143,6 +143,13 @@ class FakeLLM:
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
                     held = fake.in_flight
+                released = []
+
+                def release() -> None:
+                    with fake._lock:
+                        if not released:
+                            released.append(True)
+                            fake.in_flight -= 1
                 try:
                     n = int(self.headers.get("Content-Length") or 0)
                     body = json.loads(self.rfile.read(n).decode("utf-8"))
@@ -181,12 +188,15 @@ class FakeLLM:
                                 self.wfile.flush()
                                 time.sleep(reply.trickle)
                         else:
+                            # Done before the client can know it: counted after the write, a client
+                            # that read the answer and sent its next question could find this one
+                            # still "in flight" on a loaded machine (a limit of 1 seen as 2).
+                            release()
                             self.wfile.write(data)
                     except (BrokenPipeError, ConnectionResetError):
                         pass  # the client gave up waiting (timeout tests)
                 finally:
-                    with fake._lock:
-                        fake.in_flight -= 1
+                    release()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
