@@ -41,6 +41,7 @@ from jixiao.review.models import SEVERITY_RANK, Finding, ParseWarning, Report
 from jixiao.review.parse_warnings import _covers, _warning
 from jixiao.review.settings import Settings
 from jixiao.review.worklist import money_at_stake, organise
+from jixiao.review.worklist_rows import worklist_finding
 
 
 def checks_of(scope: str, only: list[str] | None) -> list[Check]:
@@ -179,10 +180,10 @@ class Stream:
         self._spool.seek(0)
         # Back in engine.review's order (check by check, form by form within one): the worklist breaks
         # its ties by order, so the groups and the ranking come out the same as review's.
-        rows = []
+        rows, refs = [], {}
         for k, line in enumerate(self._spool):
             check, form, data = line.split("\t", 2)
-            rows.append((int(check), int(form), k, _for_worklist(Finding.model_validate_json(data))))
+            rows.append((int(check), int(form), k, worklist_finding(data, refs)))
         self._spool.close()
         rows.sort(key=lambda r: r[:3])
         findings = [r[3] for r in rows]
@@ -199,18 +200,11 @@ class Stream:
         summary = summarize(findings, forms=self.forms, settings=self.settings.source, projects=projects,
                             groups=len(groups), orphaned_decisions=len(lost),
                             decisions_outside_selection=sum(1 for d in lost if d.id in self.produced))
-        return Report(summary=summary, flags=findings, groups=groups, orphaned_decisions=lost,
-                      parse_warnings=self.warnings)
-
-
-def _for_worklist(f: Finding) -> Finding:
-    """A finding as the worklist reads it: the evidence it names a project's place and a row by (the
-    first with a file, the first 三级指标), not all of it: at 9 KiB a finding with all its evidence,
-    the 390,000 findings of 100,000 forms would not fit; the lines written hold the whole finding."""
-    first = next((e for e in f.evidence if e.file), None)
-    row = next((e for e in f.evidence if e.label == "三级指标" and e.text), None)
-    f.evidence = [e for e in f.evidence if e is first or e is row]
-    return f
+        # Not validated: the flags are worklist records (review/worklist_rows.py), for the counts on the
+        # terminal; the findings themselves are in the lines already written, and the summary file
+        # leaves the flags out.
+        return Report.model_construct(summary=summary, flags=findings, groups=groups, orphaned_decisions=lost,
+                                      parse_warnings=self.warnings, comments={})
 
 
 def summary_path(out_file: Path) -> Path:
