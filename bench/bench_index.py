@@ -3,7 +3,7 @@
     python bench/bench_index.py                       # sizes 10000,100000,1000000
     python bench/bench_index.py --sizes 10000,100000  # quicker
 
-Texts are recombined from the shipped samples' vocabulary (bench/texts.py). In one run it compares:
+Texts are recombined from the shipped samples' vocabulary (testkit/texts.py). In one run it compares:
 - the embedding pipeline (dedupe + cache lookup + encode + write to the corpus's SQLite cache)
   against the model's raw `encode` on the same texts;
 - jixiao's automatic index (exact below 50,000 vectors, IVF above, nprobe tuned at build) against
@@ -29,7 +29,7 @@ import faiss
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.texts import mixed_texts  # noqa: E402
+from testkit.texts import mixed_texts  # noqa: E402
 from jixiao.index import faiss_index  # noqa: E402
 from jixiao.index.embed import load_embedder  # noqa: E402
 from jixiao.index.store import Store  # noqa: E402

@@ -11,7 +11,7 @@
 2. Candidate search: exact (faiss.knn, IndexFlatIP's search) against IVF (k-means, nprobe tuning and
    search) on growing subsets: time, and the share of the near-duplicate pairs exact search finds
    (lexical and cosine verified) that IVF finds too; this sets neardup.FLAT_MAX.
-3. 100,000 realistic goal texts (bench/texts.py) with 5,000 planted near copies (pasted, width/spacing
+3. 100,000 realistic goal texts (testkit/texts.py) with 5,000 planted near copies (pasted, width/spacing
    noise, a short clause added or removed, a number or two words changed, and "add-long": a clause
    longer than a quarter of the text added, a larger edit): near_duplicate_groups against
    sentence-transformers' paraphrase_mining_embeddings on the same vectors, each in a fresh child
@@ -43,7 +43,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.texts import goal_texts, vocabulary  # noqa: E402
+from testkit.texts import goal_texts, vocabulary  # noqa: E402
 from jixiao.review import neardup  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

@@ -2,7 +2,7 @@
 
     python bench/bench_parse.py [--forms 12000] [--seed 0] [--repeat 3] [--keep DIR]
 
-Generates a corpus of mixed forms (bench.synth) with export noise (bench.noise.apply_some), writes
+Generates a corpus of mixed forms (testkit.synth) with export noise (testkit.noise.apply_some), writes
 it as files of 20–30 forms, UTF-8 and GB18030 mixed, then measures in a fresh worker process pinned
 to one CPU: jixiao's parse_file over every file (forms/s, lines/s; median of --repeat passes), peak
 memory (ru_maxrss, and the tracemalloc peak of a separate traced pass) and the naive parser's speed;
@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `bench` is a package of the repo root
 
-from bench.compare import form_summary, truth_summary  # noqa: E402
+from testkit.compare import form_summary, truth_summary  # noqa: E402
 from bench.naive import parse_naive  # noqa: E402
-from bench.noise import apply_some, to_gb18030  # noqa: E402
-from bench.synth import generate_corpus  # noqa: E402
+from testkit.noise import apply_some, to_gb18030  # noqa: E402
+from testkit.synth import generate_corpus  # noqa: E402
 
 
 def build_corpus(directory: Path, n: int, seed: int) -> dict:

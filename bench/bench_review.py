@@ -3,7 +3,7 @@
     python bench/bench_review.py                 # 10,000 forms (about 150,000 indicator rows)
     python bench/bench_review.py --forms 2000    # quicker
 
-Forms come from bench/synth.py (the samples' vocabulary recombined; other years and districts), are
+Forms come from testkit/synth.py (the samples' vocabulary recombined; other years and districts), are
 written as text files, ingested into a real corpus file and indexed, as a user would. Then, in one run:
 - uncached: `review` embedding every text it needs with the model (the obvious alternative: no
   store, or a corpus whose cache is empty);
@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.synth import generate_corpus
+from testkit.synth import generate_corpus
 from jixiao.index.build import build_indexes, corpus_model
 from jixiao.index.embed import load_embedder
 from jixiao.index.ingest import ingest

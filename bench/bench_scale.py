@@ -9,7 +9,7 @@ Modes, each step a `jixiao` command in its own subprocess:
               jixiao review --db B.db --stream --ray auto --vectors milvus-lite:B.milvus.db --out B.jsonl
 Each mode has its OWN corpus file, so each pays its own embedding: the embedding cache lives in the
 corpus (model, text), and sharing one corpus would make the second mode's index step nearly free.
-The same generated text files (bench/synth.py, as bench_stream.py / bench_review.py write them) feed both.
+The same generated text files (testkit/synth.py, as bench_stream.py / bench_review.py write them) feed both.
 
 Per step: wall seconds; peak RSS of the largest single process of the step (getrusage RUSAGE_CHILDREN
 of a wrapper that runs only that step); and the peak of the SUM of RSS over the step's whole process
@@ -43,7 +43,7 @@ def jixiao() -> list[str]:
 
 
 def write_forms(n: int, seed: int, folder: Path) -> None:
-    from bench.synth import write_corpus_files
+    from testkit.synth import write_corpus_files
 
     done = folder / ".done"
     if done.exists():

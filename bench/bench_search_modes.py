@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_review import corpus  # noqa: E402
-from bench.texts import mixed_texts  # noqa: E402
+from testkit.texts import mixed_texts  # noqa: E402
 from jixiao.index import faiss_index, hybrid  # noqa: E402
 from jixiao.index.search import _open, search  # noqa: E402
 from jixiao.index.store import Store  # noqa: E402

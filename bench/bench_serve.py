@@ -3,7 +3,7 @@
     python bench/bench_serve.py                    # 10,300 generated forms: ~100,000 indicator rows
     python bench/bench_serve.py --forms 2000 --requests 100
 
-The corpus is built the way bench/bench_review.py builds it (bench/synth.py forms written as text
+The corpus is built the way bench/bench_review.py builds it (testkit/synth.py forms written as text
 files, ingested and indexed as a user would; kept in bench/out/), since a project page needs forms,
 not only vectors. The server runs as `jixiao serve` in a subprocess on a free loopback port; once its
 startup review is done, a bounded load test (a fixed number of requests per kind, 8 in flight,
@@ -36,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_review import corpus  # noqa: E402
-from bench.texts import mixed_texts  # noqa: E402
+from testkit.texts import mixed_texts  # noqa: E402
 
 
 def free_port() -> int:

@@ -2,7 +2,7 @@
 
     python bench/bench_store_pg.py [--forms 5000] [--dsn postgresql://…]
 
-Generated forms (bench/synth.py, 100 per file) and the examples are ingested into a fresh SQLite file
+Generated forms (testkit/synth.py, 100 per file) and the examples are ingested into a fresh SQLite file
 and a fresh PostgreSQL database (CREATE DATABASE, dropped afterwards). Without --dsn or $JIXIAO_TEST_PG
 a throw-away local cluster is started (.ci/postgres; Debian's postgresql package). Reported per
 backend: the whole ingest (parse + store), the store's part alone (the files parsed once beforehand,
@@ -22,13 +22,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-from bench.synth import generate_corpus  # noqa: E402
+from testkit.synth import generate_corpus  # noqa: E402
 from jixiao.forms.grid import read_grid  # noqa: E402
 from jixiao.forms.parser import parse_grid  # noqa: E402
 from jixiao.index.ingest import collect, ingest  # noqa: E402
 from jixiao.index.store import Store  # noqa: E402
-from pg_server import fresh_database, server  # noqa: E402
+from testkit.pg_server import fresh_database, server  # noqa: E402
 
 FORMS_PER_FILE = 100
 

@@ -3,7 +3,7 @@
     python bench/bench_stream.py                          # 2,000, 10,000 and 30,000 forms
     python bench/bench_stream.py --forms 2000 --ray       # and the form checks on a local Ray (2 CPUs)
 
-Forms come from bench/synth.py, written as text files and ingested into a real corpus file (no
+Forms come from testkit/synth.py, written as text files and ingested into a real corpus file (no
 vector index: the form checks need none), kept in bench/out/ for re-runs. Each measurement runs in
 its own process, so its peak RSS (getrusage high-water mark) is its own:
 - today: `list(store.forms())` then engine.review with --only every form-check code (the checks,
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.synth import write_corpus_files
+from testkit.synth import write_corpus_files
 
 OUT = Path(__file__).resolve().parent / "out"
 FORMS_PER_FILE = 100

@@ -6,7 +6,7 @@ Labelled rows: every indicator row of the shipped samples that the name rules le
 filed by its unit (the negative), and the same row moved to one other category, drawn at random
 (the positive: what a misfiling looks like to the vote). Two corpora vote: the samples alone (plus
 the reference names of review/indicator_exemplars.toml), the small-corpus case; and the samples with
-generated forms of other projects (bench/synth.py), where most units file most names correctly.
+generated forms of other projects (testkit/synth.py), where most units file most names correctly.
 A moved row's own project never votes, so its original filing does not give it away.
 
 Prints precision, recall and false alarms per 1,000 correctly filed rows for a grid of thresholds.
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.synth import generate_corpus  # noqa: E402
+from testkit.synth import generate_corpus  # noqa: E402
 from jixiao.forms import parse_file  # noqa: E402
 from jixiao.forms.parser import parse_text  # noqa: E402
 from jixiao.review.checks_misplaced import _compatible, _names, _neighbours, head, _rule, _vote, category, honest, outvoted  # noqa: E402

@@ -1,5 +1,5 @@
-"""goal.project_mismatch alone: its labelled cases (bench/review_fixtures_corpus.py,
-project_mismatch_cases) and the samples' labels (bench/review_real.py), counted as
+"""goal.project_mismatch alone: its labelled cases (testkit/review_fixtures_corpus.py,
+project_mismatch_cases) and the samples' labels (testkit/review_real.py), counted as
 bench/eval_review.py counts them, quicker, with what it misses, and how its thresholds were chosen.
 
     python bench/eval_project_mismatch.py             # P/R, a line per kind of case, each miss and false alarm
@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.eval_review import MemoEmbed, _stats, pr, prewarmed  # noqa: E402
-from bench.review_fixtures import names, sample_forms  # noqa: E402
-from bench.review_fixtures_corpus import project_mismatch_cases  # noqa: E402
-from bench.review_real import LABELS, matches  # noqa: E402
+from testkit.review_fixtures import names, sample_forms  # noqa: E402
+from testkit.review_fixtures_corpus import project_mismatch_cases  # noqa: E402
+from testkit.review_real import LABELS, matches  # noqa: E402
 from jixiao.review.engine import review  # noqa: E402
 from jixiao.review.settings import load_settings  # noqa: E402
 

@@ -5,13 +5,13 @@
 
 Three sources of cases:
 - real: the samples' findings that DOMAIN.md names, and the others a reviewer labelled
-  (bench/review_real.py); the review runs once on all sample forms.
+  (testkit/review_real.py); the review runs once on all sample forms.
 - samples / generated: one precise change to one form, a real sample form or a generated one
-  (bench/review_fixtures.py, bench/review_fixtures_goal.py, bench/review_fixtures_more.py). For
+  (testkit/review_fixtures.py, testkit/review_fixtures_goal.py, testkit/review_fixtures_more.py). For
   indicator.misplaced, which compares a row with the rows of other projects, the form is changed
   inside the corpus below and the whole corpus reviewed.
 - corpus: a change across a corpus of the samples and ten generated projects
-  (bench/review_fixtures_corpus.py; a project's forms along the year and across years: bench/review_fixtures_link.py).
+  (testkit/review_fixtures_corpus.py; a project's forms along the year and across years: testkit/review_fixtures_link.py).
 
 Counting. For planted cases the review runs on the unchanged and the changed forms; only new
 findings count (ids the unchanged forms did not produce). A positive is a TP if a new finding of its
@@ -33,17 +33,17 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.review_fixtures import PLANTS, form_cases, names, sample_forms  # noqa: E402
-from bench.review_fixtures_corpus import boilerplate_cases, in_corpus_cases, project_mismatch_cases, table_cases  # noqa: E402
-from bench.review_fixtures_link import along_the_year_cases, previous_year_cases  # noqa: E402
-from bench.review_fixtures_goal import PLANTS as GOAL_PLANTS  # noqa: E402
-from bench.review_fixtures_more import PLANTS as MORE_PLANTS  # noqa: E402
+from testkit.review_fixtures import PLANTS, form_cases, names, sample_forms  # noqa: E402
+from testkit.review_fixtures_corpus import boilerplate_cases, in_corpus_cases, project_mismatch_cases, table_cases  # noqa: E402
+from testkit.review_fixtures_link import along_the_year_cases, previous_year_cases  # noqa: E402
+from testkit.review_fixtures_goal import PLANTS as GOAL_PLANTS  # noqa: E402
+from testkit.review_fixtures_more import PLANTS as MORE_PLANTS  # noqa: E402
 # Issue 11's substantive codes: plants, look-alikes and labels of the samples' real findings, each
 # written before its check's thresholds were chosen.
-from bench.review_fixtures_execution import PLANTS as EXECUTION_PLANTS, REAL_LABELS as EXECUTION_LABELS  # noqa: E402
-from bench.review_fixtures_rows import PLANTS as ROWS_PLANTS, REAL_LABELS as ROWS_LABELS, rows_corpus_cases  # noqa: E402
-from bench.review_fixtures_text import PLANTS as TEXT_PLANTS, REAL_LABELS as TEXT_LABELS  # noqa: E402
-from bench.review_real import LABELS as BASE_LABELS, matches  # noqa: E402
+from testkit.review_fixtures_execution import PLANTS as EXECUTION_PLANTS, REAL_LABELS as EXECUTION_LABELS  # noqa: E402
+from testkit.review_fixtures_rows import PLANTS as ROWS_PLANTS, REAL_LABELS as ROWS_LABELS, rows_corpus_cases  # noqa: E402
+from testkit.review_fixtures_text import PLANTS as TEXT_PLANTS, REAL_LABELS as TEXT_LABELS  # noqa: E402
+from testkit.review_real import LABELS as BASE_LABELS, matches  # noqa: E402
 from jixiao.review.engine import default_embed, review  # noqa: E402
 
 

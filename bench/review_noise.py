@@ -2,7 +2,7 @@
 
     python bench/review_noise.py [--seeds 3]
 
-Each shipped sample is rewritten with each kind of meaning-preserving noise of bench/noise.py (wrapped
+Each shipped sample is rewritten with each kind of meaning-preserving noise of testkit/noise.py (wrapped
 cells, shifted columns, half-width punctuation, thousands separators, page breaks that repeat or split
 a row, stray label fragments, markup, the name above its row …) and with all of them at once; the
 noisy text is parsed and the three files are reviewed together, as the clean ones are. A finding is
@@ -24,16 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.eval_review import MemoEmbed  # noqa: E402
-from bench.noise import NOISES, apply_all  # noqa: E402
+from testkit.noise import NOISES, apply_all  # noqa: E402
+from testkit.samples import sample_texts  # noqa: E402
 from jixiao.forms import parse_text  # noqa: E402
 from jixiao.review.engine import review  # noqa: E402
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def sample_texts() -> dict[str, str]:
-    """The shipped samples' texts by file name."""
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))}
 
 
 def reviewed(texts: dict[str, str], embed) -> dict[str, object]:

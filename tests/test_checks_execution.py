@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bench.eval_review import evaluate_cases, pr
-from bench.review_fixtures import form_cases, sample_forms
-from bench.review_fixtures_execution import PLANTS, REAL_LABELS
-from bench.review_real import matches
+from testkit.review_fixtures import form_cases, sample_forms
+from testkit.review_fixtures_execution import PLANTS, REAL_LABELS
+from testkit.review_real import matches
 from jixiao.forms import parse_file, parse_text
 from jixiao.review.engine import review
 

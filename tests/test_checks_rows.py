@@ -179,9 +179,9 @@ def test_zeros_that_are_not_contradictions(row):
 # --- the samples and the labelled set -----------------------------------------------------------
 
 def test_on_the_samples_only_the_labelled_findings():
-    from bench.review_fixtures import sample_forms
-    from bench.review_fixtures_rows import REAL_LABELS
-    from bench.review_real import matches
+    from testkit.review_fixtures import sample_forms
+    from testkit.review_fixtures_rows import REAL_LABELS
+    from testkit.review_real import matches
 
     flags = review(sample_forms(), only=[TE, SF, RC], embed=lambda t: None).flags
     assert flags and all(any(matches(lab, f) and lab.truth for lab in REAL_LABELS) for f in flags)
@@ -190,8 +190,8 @@ def test_on_the_samples_only_the_labelled_findings():
 
 def test_plants_and_look_alikes_precision_and_recall():
     from bench.eval_review import _stats, evaluate_cases, pr
-    from bench.review_fixtures import form_cases
-    from bench.review_fixtures_rows import PLANTS, rows_corpus_cases
+    from testkit.review_fixtures import form_cases
+    from testkit.review_fixtures_rows import PLANTS, rows_corpus_cases
 
     stats = evaluate_cases(list(form_cases(PLANTS, 60)) + list(rows_corpus_cases()), embed=lambda t: None,
                            stats=defaultdict(_stats))

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bench.office_export import export_xlsx
-from bench.synth import write_corpus_files
+from testkit.office_export import export_xlsx
+from testkit.synth import write_corpus_files
 from jixiao.cli import app
 from jixiao.index.store import Store
 from jixiao.review.catalogue import Context

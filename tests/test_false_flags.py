@@ -119,7 +119,7 @@ def test_misplaced_flags_on_the_samples_are_stable_when_unrelated_forms_are_adde
     only the larger corpus raises is voted by neighbours of the row's own measured kind; a flag of the
     samples alone that the larger corpus drops is one whose kind the added projects file under the
     row's own category (they voted it back)."""
-    from bench.synth import generate_corpus
+    from testkit.synth import generate_corpus
     from jixiao.review.checks_misplaced import _compatible, _names, _neighbours, _vote, category, head
     from jixiao.review.engine import default_embed
     from jixiao.review.evidence import normalise, project_key

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.compare import form_summary
+from testkit.compare import form_summary
 from jixiao.forms import parse_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

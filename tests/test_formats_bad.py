@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bench.office_export import export_xlsx
+from testkit.office_export import export_xlsx
 from jixiao.cli import app
 from jixiao.forms import read_xlsx
 from jixiao.forms.parser import parse_file

@@ -1,4 +1,4 @@
-"""Word (.docx) input: every sample form written to .docx (bench/office_export.export_docx) reads back to the
+"""Word (.docx) input: every sample form written to .docx (testkit/office_export.export_docx) reads back to the
 same forms as the text export; merged cells, nested tables, paragraphs between tables and places."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 docx = pytest.importorskip("docx", reason="python-docx is not installed")
 
-from bench.bench_formats import EXAMPLES, SAMPLES, comparable, differences  # noqa: E402
+from testkit.samples import EXAMPLES, SAMPLES, comparable, differences  # noqa: E402
 from jixiao.forms.grid import read_grid  # noqa: E402
 from jixiao.forms.parser import parse_file  # noqa: E402
 from jixiao.forms.textio import InputError  # noqa: E402
@@ -17,7 +17,7 @@ from jixiao.forms.textio import InputError  # noqa: E402
 
 @pytest.fixture(scope="module")
 def docx_files(tmp_path_factory) -> dict[str, Path]:
-    from bench.office_export import export_docx
+    from testkit.office_export import export_docx
 
     out = tmp_path_factory.mktemp("docx")
     return {name: export_docx(EXAMPLES / f"{name}.txt", out / f"{name}.docx") for name in SAMPLES}

@@ -14,8 +14,8 @@ import pytest
 
 pdfplumber = pytest.importorskip("pdfplumber", reason="pdfplumber is not installed")
 
-from bench.bench_formats import EXAMPLES, SAMPLES, comparable, differences, export_samples  # noqa: E402
-from bench.render_pdf import available, render_pdf  # noqa: E402
+from testkit.samples import EXAMPLES, SAMPLES, comparable, differences, export_samples  # noqa: E402
+from testkit.render_pdf import available, render_pdf  # noqa: E402
 from jixiao.forms import read_pdf  # noqa: E402
 from jixiao.forms.grid import read_grid  # noqa: E402
 from jixiao.forms.parser import parse_file  # noqa: E402

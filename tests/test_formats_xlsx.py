@@ -1,6 +1,6 @@
 """Issue 12: forms read from Excel (.xlsx, .xls) and CSV read exactly as from their text export.
 
-The sample exports are written to workbooks by bench/office_export.py (cells exactly as the text export
+The sample exports are written to workbooks by testkit/office_export.py (cells exactly as the text export
 has them), read back through forms.grid.read_grid, and every form must come out the same: project names,
 indicators (levels, names, targets, actuals, weights, scores), funds and goals.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.office_export import export_xlsx
+from testkit.office_export import export_xlsx
 from jixiao.forms.grid import read_grid
 from jixiao.forms.parser import parse_file
 from jixiao.forms.textio import read_file, rows_of

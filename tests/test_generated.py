@@ -1,7 +1,7 @@
 """Generated forms of other years and districts than the samples, read against their ground truth.
 
-bench.synth writes forms of all three types in the samples' export layout, recombining the
-samples' vocabulary, and knows what each form says; bench.noise then adds export noise that does
+testkit.synth writes forms of all three types in the samples' export layout, recombining the
+samples' vocabulary, and knows what each form says; testkit.noise then adds export noise that does
 not change that meaning.
 """
 
@@ -11,9 +11,9 @@ import random
 
 import pytest
 
-from bench.compare import assert_same_forms, form_summary, truth_summary
-from bench.noise import NOISES, apply_all
-from bench.synth import DISTRICTS, FORM_TYPES, generate_corpus, grade_of
+from testkit.compare import assert_same_forms, form_summary, truth_summary
+from testkit.noise import NOISES, apply_all
+from testkit.synth import DISTRICTS, FORM_TYPES, generate_corpus, grade_of
 from jixiao.forms import parse_text
 
 YEARS = (2021, 2022, 2023, 2025, 2026)  # not the samples' 2024

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.texts import goal_texts
+from testkit.texts import goal_texts
 from jixiao.forms import parse_file
 from jixiao.index.embed import load_embedder
 from jixiao.review import neardup

@@ -1,6 +1,6 @@
 """The parser reads noisy exports of the real samples exactly as it reads the clean ones.
 
-Every transform in bench.noise is meaning-preserving (see its docstrings), so any difference
+Every transform in testkit.noise is meaning-preserving (see its docstrings), so any difference
 between the clean and the noisy reading is a parser failure.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.compare import assert_same_forms, form_summary
-from bench.noise import NOISES, apply_all, to_gb18030
+from testkit.compare import assert_same_forms, form_summary
+from testkit.noise import NOISES, apply_all, to_gb18030
 from jixiao.forms import parse_file, parse_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -113,7 +113,7 @@ def test_repeated_period_at_a_page_break_stays_with_its_form():
 
 
 def test_samples_record_the_period_and_judgement_lines():
-    from bench.review_fixtures import sample_forms
+    from testkit.review_fixtures import sample_forms
 
     tracking = [f for f in sample_forms() if f.form_type.value == "tracking"]
     assert [f.lines["period"] for f in tracking] == [5, 33, 67, 93]

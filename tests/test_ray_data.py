@@ -1,6 +1,6 @@
 """`jixiao ingest --ray` and `jixiao index --ray`: parsing and embedding with Ray Data give what one process gives.
 
-Inputs are the shipped examples and 300 generated forms (bench.synth) written to files, plus a damaged
+Inputs are the shipped examples and 300 generated forms (testkit.synth) written to files, plus a damaged
 file among them; Ray is started once here with two CPUs. Each corpus is compared row by row with the one
 the single-process command writes: the stored forms' JSON in order, the files, the file issues, the
 reports; then the embedding cache, every kind's index vectors and the search results.
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from bench.synth import write_corpus_files
+from testkit.synth import write_corpus_files
 from jixiao.cli import app
 
 ray = pytest.importorskip("ray", reason="Ray is not installed: pip install -e '.[scale]' (it is in the test extra)")

@@ -1,5 +1,5 @@
 """The review of the shipped samples gives the same findings (by id) when the exports carry the noise
-real exports do (bench/noise.py: wrapped cells, shifted columns, half-width punctuation, thousands
+real exports do (testkit/noise.py: wrapped cells, shifted columns, half-width punctuation, thousands
 separators, page breaks, stray label fragments, markup …), all kinds at once. The per-kind numbers
 are printed by bench/review_noise.py."""
 
@@ -10,8 +10,9 @@ import random
 import pytest
 
 from bench.eval_review import MemoEmbed
-from bench.noise import apply_all
-from bench.review_noise import compare, reviewed, sample_texts
+from testkit.noise import apply_all
+from bench.review_noise import compare, reviewed
+from testkit.samples import sample_texts
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -19,7 +19,7 @@ from jixiao.cli import app
 from jixiao.index.store import SCHEMA_VERSION, Store
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'jixiao[scale]')")
-from pg_server import fresh_database, server  # noqa: E402
+from testkit.pg_server import fresh_database, server  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # Cheap checks (no embedding) for the review comparisons; one full review is compared too.

@@ -1,6 +1,6 @@
 """`jixiao review --stream --ray auto`: the form checks on a local Ray give the single process's findings.
 
-2,000 generated forms (bench.synth) ingested into a real corpus file; Ray started here with two CPUs,
+2,000 generated forms (testkit.synth) ingested into a real corpus file; Ray started here with two CPUs,
 its workers reading their batches from the corpus file. --only keeps the form checks, the part Ray
 runs (the corpus checks are the driver's, the same code either way).
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bench.synth import write_corpus_files
+from testkit.synth import write_corpus_files
 from jixiao.cli import app
 
 ray = pytest.importorskip("ray", reason="Ray is not installed: pip install -e '.[scale]' (it is in the test extra)")

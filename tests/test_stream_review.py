@@ -1,6 +1,6 @@
 """`jixiao review --stream`: the same findings as `review`, written as they come, and a bad form skipped.
 
-Inputs are the samples and a few hundred generated forms (bench.synth) ingested into a real corpus
+Inputs are the samples and a few hundred generated forms (testkit.synth) ingested into a real corpus
 file; the corpus checks run with the real embedding model, as `review --db` runs them.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bench.synth import write_corpus_files
+from testkit.synth import write_corpus_files
 from jixiao.cli import app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

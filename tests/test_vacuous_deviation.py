@@ -133,7 +133,7 @@ def test_old_kinds_unchanged():
 
 def test_samples_new_kinds_one_finding_per_row():
     flags = review(list(_samples()), only=[VAC], embed=lambda t: None).flags
-    assert len(flags) == 57  # 22 of 提升/优化/改善 … and 35 of the wider kinds (bench/review_fixtures_text.py)
+    assert len(flags) == 57  # 22 of 提升/优化/改善 … and 35 of the wider kinds (testkit/review_fixtures_text.py)
     names = {(f.project_name, f.form_type, f.evidence[0].text.rsplit("/", 1)[-1]) for f in flags}
     assert ("宣传费", "declaration", "成本控制有效性") in names
     assert ("援外干部工作经费", "self_evaluation", "东西部扶贫协作和对口支援工作") in names

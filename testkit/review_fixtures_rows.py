@@ -7,8 +7,8 @@ would flag, the look-alikes what a reviewer would let pass (a project that hones
 round plans met exactly, fewer outputs delivered on time) — written before the thresholds were chosen.
 
     from bench.eval_review import evaluate_cases, table
-    from bench.review_fixtures import form_cases
-    from bench.review_fixtures_rows import PLANTS, rows_corpus_cases
+    from testkit.review_fixtures import form_cases
+    from testkit.review_fixtures_rows import PLANTS, rows_corpus_cases
     print(table(evaluate_cases(list(form_cases(PLANTS, 60)) + list(rows_corpus_cases()))))
 """
 
@@ -21,8 +21,8 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Iterator
 
-from bench.review_fixtures import Case, Plant, _v, generated_forms, rng_for, sample_forms
-from bench.review_real import Label, _L
+from testkit.review_fixtures import Case, Plant, _v, generated_forms, rng_for, sample_forms
+from testkit.review_real import Label, _L
 from jixiao.forms.models import Form, FormType, Indicator
 from jixiao.review.evidence import normalise
 

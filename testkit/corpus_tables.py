@@ -1,7 +1,7 @@
-"""The indicator tables of the ten generated projects of bench/review_fixtures_corpus.py, written for
+"""The indicator tables of the ten generated projects of testkit/review_fixtures_corpus.py, written for
 each project in the samples' manner: its own 数量/质量/时效 rows, the standard rows many projects
 file (预算执行率, 长效管理机制, a 满意度), targets with the samples' units. Real projects name most
-rows for what they do: a table drawn at random from other projects' rows (what bench/synth.py does for
+rows for what they do: a table drawn at random from other projects' rows (what testkit/synth.py does for
 the large benchmark corpus) makes a goal fit any project's table by chance and gives every row of the
 corpus like-named rows elsewhere to vote with.
 

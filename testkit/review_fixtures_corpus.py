@@ -1,11 +1,11 @@
 """Plants across a corpus, for the codes that compare forms: copied goals and tables, goals of other
 projects, and a project's forms along the year and from one year to the next.
 
-The corpus is the 39 real sample forms plus ten generated projects (bench/synth.py text, parsed),
+The corpus is the 39 real sample forms plus ten generated projects (testkit/synth.py text, parsed),
 each with its declaration and self-evaluation of 2023 and its declaration, tracking form and
 self-evaluation of 2024: one name, one unit, one indicator table per year (2024's evolved from
 2023's: a target raised, a row replaced) and one goal per year (2024's rewritten). Their names and
-goals are written below, and their tables in bench/corpus_tables.py, in the samples' manner, for
+goals are written below, and their tables in testkit/corpus_tables.py, in the samples' manner, for
 projects the samples do not have. A plant changes one or two forms of the corpus; the review runs on
 the whole corpus before and after.
 """
@@ -21,15 +21,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from bench import synth
-from bench.corpus_tables import TABLES
-from bench.review_fixtures import Case, sample_forms
+from testkit import synth
+from testkit.corpus_tables import TABLES
+from testkit.review_fixtures import Case, sample_forms
 from jixiao.forms import parse_text
 from jixiao.forms.models import FORM_TYPE_ZH, Form, FormType, Indicator
 from jixiao.forms.values import parse_value
 from jixiao.review.evidence import normalise
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "bench" / "data"  # the labelled sets stay beside the scripts that measure on them
 GENERIC_SUFFIX = "，进一步提高财政资金使用效益。"
 GENERIC_PREFIX = "为贯彻落实区委、区政府关于保障和改善民生的工作部署，"
 GENERIC_GOAL = "保障项目顺利实施，提高财政资金使用效益，确保年度工作任务按时完成。"
@@ -158,7 +158,7 @@ def _case(code: str, positive: bool, describe: str, changes: dict[int, Form], su
 
 
 def in_corpus_cases(plants) -> Iterator[Case]:
-    """Within-form plants (bench/review_fixtures*.py) made on one form of the corpus, the review run on
+    """Within-form plants (testkit/review_fixtures*.py) made on one form of the corpus, the review run on
     the whole corpus: for checks that compare a form with the others (indicator.misplaced votes with
     the names other projects file). The subject is "<project>：“<row>”", as the findings write it."""
     generated = {id(f) for p in generated_projects() for f in p.values()}

@@ -1,4 +1,4 @@
-"""Plants along a project's life, on the generated projects of the corpus (bench/review_fixtures_corpus.py):
+"""Plants along a project's life, on the generated projects of the corpus (testkit/review_fixtures_corpus.py):
 declaration → tracking → self-evaluation of 2024, and 2023 → 2024.
 
 The samples have no project filed on two forms by one unit, so these cases are all generated.
@@ -11,9 +11,9 @@ import random
 import re
 from typing import Iterator
 
-from bench import synth
-from bench.review_fixtures import Case
-from bench.review_fixtures_corpus import _case, _index, _renamed, _set_goal, generated_projects, numbers, width
+from testkit import synth
+from testkit.review_fixtures import Case
+from testkit.review_fixtures_corpus import _case, _index, _renamed, _set_goal, generated_projects, numbers, width
 from jixiao.forms.models import Form, Indicator
 from jixiao.forms.values import parse_value
 

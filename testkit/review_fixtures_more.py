@@ -1,7 +1,7 @@
-"""Plants and look-alikes of the remaining within-form codes (see bench/review_fixtures.py).
+"""Plants and look-alikes of the remaining within-form codes (see testkit/review_fixtures.py).
 
 funds.rows_mismatch, funds.indicator_rate_contradiction, tracking.optimistic_judgement,
-indicator.misplaced (goal.annual_copies_overall and goal.actual_unresponsive: bench/review_fixtures_goal.py).
+indicator.misplaced (goal.annual_copies_overall and goal.actual_unresponsive: testkit/review_fixtures_goal.py).
 The positives are what a reviewer would flag, the look-alikes what a reviewer would let pass,
 whatever the checks do.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bench.review_fixtures import Plant, _rows, _total_row, _v, rng_for
+from testkit.review_fixtures import Plant, _rows, _total_row, _v, rng_for
 from jixiao.forms.models import Form, FormType, FundsValue
 
 # --- funds.rows_mismatch ------------------------------------------------------------------------

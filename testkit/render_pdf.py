@@ -1,6 +1,6 @@
 """Render Word/Excel files to PDF with LibreOffice headless, as a reviewer's PDF would have been made.
 
-    python bench/render_pdf.py OUT_DIR FILE.docx [FILE.xlsx ...]
+    python testkit/render_pdf.py OUT_DIR FILE.docx [FILE.xlsx ...]
 
 Each run uses its own LibreOffice profile (-env:UserInstallation) so that parallel runs (tests, benches)
 do not clash on the shared one. `available()` tells whether soffice is installed; the tests skip without it.

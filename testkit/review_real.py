@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.review_fixtures import names
+from testkit.review_fixtures import names
 
 DECL, TRACK, SE = "declaration", "tracking", "self_evaluation"
 

@@ -1,15 +1,15 @@
 """Planted findings and clean look-alikes on single forms, for precision and recall per code.
 
 Each plant takes one parsed form — a real sample form (examples/) or a generated one
-(bench/synth.py, parsed from its text) — and changes it in one precise way: a positive plants a
+(testkit/synth.py, parsed from its text) — and changes it in one precise way: a positive plants a
 finding of its code on a known subject; a look-alike makes a confusable but legitimate change
 (a rewritten result, a zero complaints target, a deviation that explains a lost point …). The
 review then runs on the changed form; only findings that the unchanged form did not already have
 count, so the forms' own findings neither help nor hurt.
 
-This file holds the plants of the first twelve codes; bench/review_fixtures_goal.py and
-bench/review_fixtures_more.py the other within-form codes; bench/review_fixtures_corpus.py and
-bench/review_fixtures_link.py the corpus codes; bench/review_real.py the labelled real findings of
+This file holds the plants of the first twelve codes; testkit/review_fixtures_goal.py and
+testkit/review_fixtures_more.py the other within-form codes; testkit/review_fixtures_corpus.py and
+testkit/review_fixtures_link.py the corpus codes; testkit/review_real.py the labelled real findings of
 the samples.
 """
 
@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
-from bench.synth import generate_corpus
+from testkit.synth import generate_corpus
 from jixiao.forms import parse_file, parse_text
 from jixiao.forms.models import Form, FormType, Value
 from jixiao.forms.values import parse_value

@@ -1,5 +1,5 @@
 """Plants and look-alikes of goal.annual_copies_overall and goal.actual_unresponsive
-(see bench/review_fixtures.py). The texts are written the way the samples write (DOMAIN.md): the
+(see testkit/review_fixtures.py). The texts are written the way the samples write (DOMAIN.md): the
 positives are what a reviewer would flag, the look-alikes what a reviewer would let pass,
 whatever the checks do.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bench.review_fixtures import Plant, rng_for
+from testkit.review_fixtures import Plant, rng_for
 from jixiao.forms.models import Form, FormType
 
 # --- goal.annual_copies_overall -----------------------------------------------------------------

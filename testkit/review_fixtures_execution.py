@@ -13,8 +13,8 @@ a budget of a few 万元, or a cut budget left unspent is not.
 
 from __future__ import annotations
 
-from bench.review_fixtures import Plant, _rows, _total_row, _v, rng_for
-from bench.review_real import SE, TRACK, _L
+from testkit.review_fixtures import Plant, _rows, _total_row, _v, rng_for
+from testkit.review_real import SE, TRACK, _L
 from jixiao.forms.models import Form, FormType, FundsValue
 
 LAG, CUT = "tracking.execution_lag", "funds.budget_cut_inflates_rate"

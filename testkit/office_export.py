@@ -8,7 +8,7 @@ so that reading the Office file back compares like with like:
     export_docx(src, out)                   # one table per form; title/period/year lines as paragraphs between tables;
                                             # a blank line (a page break) ends a table and leaves an empty paragraph
 
-    python -m bench.office_export examples/*.txt --out bench/out/office    # writes <name>.xlsx, <name>.sheets.xlsx, <name>.docx
+    python -m testkit.office_export examples/*.txt --out bench/out/office    # writes <name>.xlsx, <name>.sheets.xlsx, <name>.docx
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Plants, look-alikes and real labels of goal.template_text, indicator.vacuous_target's wider kinds
-and indicator.missing_deviation_reason's met targets (issue 11; see bench/review_fixtures.py).
+and indicator.missing_deviation_reason's met targets (issue 11; see testkit/review_fixtures.py).
 
 Written before the checks' word lists were chosen, the way a reviewer reads the forms: the
 positives are what a reviewer would flag, the look-alikes what a reviewer would let pass.
@@ -7,8 +7,8 @@ positives are what a reviewer would flag, the look-alikes what a reviewer would 
 
 from __future__ import annotations
 
-from bench.review_fixtures import Plant, _v, rng_for
-from bench.review_real import DECL, SE, TRACK, _L
+from testkit.review_fixtures import Plant, _v, rng_for
+from testkit.review_real import DECL, SE, TRACK, _L
 from jixiao.forms.models import Form, FormType, Indicator
 
 # --- goal.template_text -------------------------------------------------------------------------
@@ -340,7 +340,7 @@ PLANTS = [
 
 _RC = "社保管理中心异地调查、工伤鉴定费用"
 _JY = "就业创业主题活动、促进就业工作专项"
-# Rows whose target cannot fail or be measured (the wider kinds; 提升/优化/改善 … are in bench/review_real.py).
+# Rows whose target cannot fail or be measured (the wider kinds; 提升/优化/改善 … are in testkit/review_real.py).
 _VACUOUS_ROWS = [
     *[(p, DECL, "成本控制有效性", "有效") for p in ("城乡居民社会养老保险财政补助资金", "宣传费", "工伤认定和劳动能力鉴定业务系统（2024年运维）",
                                           "征地养老慰问经费", "征地养老管理信息系统(2024年运维)")],

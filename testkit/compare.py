@@ -41,7 +41,7 @@ def form_summary(form) -> dict:
 
 
 def truth_summary(truth) -> dict:
-    """The same shape for a bench.synth.TruthForm."""
+    """The same shape for a testkit.synth.TruthForm."""
     d = asdict(truth)
     d["indicators"] = [_indicator(**i) for i in d["indicators"]]
     d["funds_total"] = {k: round(v, 6) for k, v in d["funds_total"].items()}
