@@ -132,6 +132,7 @@ def count_findings(d: Path) -> int | None:
     if (d / "review.csv").exists():
         import csv
 
+        csv.field_size_limit(sys.maxsize)  # a group finding's cells pass csv's 128 KiB default at 100,000 forms
         with open(d / "review.csv", encoding="utf-8-sig", newline="") as f:
             return max(0, sum(1 for _ in csv.reader(f)) - 1)
     return None
