@@ -7,6 +7,27 @@ same paths and have jixiao installed (a cluster: a shared disk and the same envi
 
 from __future__ import annotations
 
+import socket
+from urllib.parse import urlsplit
+
+REACH_SECONDS = 5.0  # Ray itself retries a wrong head for minutes before it says so
+
+
+def _check_reachable(address: str) -> None:
+    """A head's address must answer on TCP before Ray is asked to join it: ConnectionError if not."""
+    p = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = p.hostname, p.port
+    except ValueError:
+        raise ValueError(f"not a Ray address (host:port or ray://host:port): {address!r}") from None
+    if not host or not port:
+        raise ValueError(f"not a Ray address (host:port or ray://host:port): {address!r}")
+    try:
+        socket.create_connection((host, port), timeout=REACH_SECONDS).close()
+    except OSError as e:
+        raise ConnectionError(f"nothing answers at {host}:{port} ({e.strerror or e}); start the head with "
+                              f"`ray start --head` there, or use --ray auto for a local Ray") from None
+
 
 def connect(address: str):
     """ray, initialised: see the module's docstring for what `auto` means."""
@@ -15,6 +36,8 @@ def connect(address: str):
     except ImportError:
         raise RuntimeError("--ray needs Ray: pip install 'jixiao[scale]'") from None
     if not ray.is_initialized():
+        if address != "auto":
+            _check_reachable(address)
         # The workers' logs must not reach the driver's stdout: with --format jsonl it is the stream.
         ray.init(address=None if address == "auto" else address, include_dashboard=False, log_to_driver=False,
                  configure_logging=False)

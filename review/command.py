@@ -123,6 +123,13 @@ def review_cmd(
         known = _read_decisions(decisions, out_file, reviewer)
     except (ValueError, OSError) as e:
         fail(str(e))
+    if ray_address:  # start or join Ray before any work: a wrong address is one message, exit 1
+        from jixiao.index.ray_cluster import connect
+
+        try:
+            connect(ray_address)
+        except (RuntimeError, ConnectionError, ValueError) as e:
+            fail(f"--ray {ray_address}: {e}")
     if stream:  # review/stream_run.py: findings written as they come, the worklist after
         from jixiao.review.neardup import through
         from jixiao.review.stream_run import run_stream
