@@ -369,7 +369,7 @@ def test_posts_need_same_origin_and_csrf_or_the_api_token(server, corpus):
         assert fid not in s.decisions() and g["id"] not in s.decisions()
 
 
-def test_exports(server):
+def test_exports(server, tmp_path):
     for fmt, magic in (("xlsx", b"PK"), ("md", b"#"), ("json", b"{")):
         status, headers, body = _get(server + f"/export.{fmt}?severity=high")
         assert status == 200 and body.startswith(magic), (fmt, status, body[:200])
@@ -377,6 +377,17 @@ def test_exports(server):
     rep = json.loads(body)
     assert rep["flags"] and {f["severity"] for f in rep["flags"]} == {"high"}
     assert rep["summary"]["findings"] == len(rep["flags"])
+    # The parser's warnings travel with the export, as in `jixiao review --db … --out X.json`.
+    warned = {(w["file"], w["line"], w["message"]) for w in rep["parse_warnings"]}
+    res = runner.invoke(app, ["review", str(EXAMPLES), "--out", str(tmp_path / "cli.json")])
+    cli = json.loads((tmp_path / "cli.json").read_text(encoding="utf-8"))["parse_warnings"]
+    assert res.exit_code == 0 and warned and {(Path(w["file"]).name, w["line"], w["message"]) for w in cli} == \
+        {(Path(f).name, line, m) for f, line, m in warned}
+    unit = rep["parse_warnings"][0]["unit"]
+    status, _, body = _get(server + "/export.json?" + urlencode({"unit": unit}))
+    assert status == 200 and {w["unit"] for w in json.loads(body)["parse_warnings"]} == {unit}
+    status, _, body = _get(server + "/export.md")
+    assert status == 200 and "解析提示" in body.decode("utf-8")
 
 
 def test_public_host_needs_a_token(corpus, monkeypatch):

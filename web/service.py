@@ -105,6 +105,7 @@ class Workbench:
         from jixiao.index.embed import load_embedder
         from jixiao.index.vectors import embed_cached
         from jixiao.review.engine import review
+        from jixiao.review.parse_warnings import gather as gather_warnings
 
         t0 = time.perf_counter()
         try:
@@ -119,6 +120,8 @@ class Workbench:
                         return embed_cached(store, embedder, texts)[0]
 
                 report = review(forms, decisions=None, embed=embed) if forms else None
+                if report is not None:  # what `jixiao review --db` reports beside the findings
+                    report.parse_warnings = gather_warnings(forms, store.file_issues())
                 decisions = store.decisions()
             by_project: dict[tuple, list[Finding]] = {}
             if report is not None:
@@ -391,7 +394,10 @@ class Workbench:
                     for p in report.summary.projects if any(i in ids for i in p.findings)]
         s = report.summary
         summary = summarize(flags, forms=s.forms, settings=s.settings, llm=s.llm, projects=projects, groups=len(groups))
-        return Report(summary=summary, flags=flags, groups=groups,
+        # A unit's export keeps that unit's forms' warnings; a warning about no form (a file's) only the
+        # whole export, as the unit of a file's other lines is not known.
+        warnings = [w for w in report.parse_warnings if unit is None or w.unit == unit]
+        return Report(summary=summary, flags=flags, groups=groups, parse_warnings=warnings,
                       comments={k: c for k, c in report.comments.items() if set(c.finding_ids) & ids})
 
 
