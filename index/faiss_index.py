@@ -95,10 +95,9 @@ def remove_orphans(path: Path) -> None:
 
 
 def _exact_kth(xb: np.ndarray, xq: np.ndarray, k: int) -> np.ndarray:
-    """Each query's k-th best exact score."""
-    flat = faiss.IndexFlatIP(xb.shape[1])
-    flat.add(xb)
-    return flat.search(xq, k)[0][:, -1]
+    """Each query's k-th best exact score (faiss.knn: no copy of the stored vectors into an index, which
+    at 976,004 rows was another 1.9 GiB on top of the IVF's own)."""
+    return faiss.knn(xq, xb, k, metric=faiss.METRIC_INNER_PRODUCT)[0][:, -1]
 
 
 def _recall(found_scores: np.ndarray, kth: np.ndarray, k: int) -> float:

@@ -81,7 +81,9 @@ class FaissStore:
         info = IndexInfo(kind=kind, model=model, dim=int(vectors.shape[1]), count=len(ids),
                          corpus_version=corpus_version, **extra)
         faiss_index.save(index, info, self.db)
-        self._loaded[kind] = (index, info)
+        # Not kept: `index` builds every kind in turn, and the indicators' index (1.9 GiB at 100,000
+        # forms) would stay in memory while the others are built; a search loads it from its file.
+        self._loaded.pop(kind, None)
         return info
 
     def info(self, kind: str) -> IndexInfo:
