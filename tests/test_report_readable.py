@@ -177,7 +177,7 @@ def test_html_long_paths_wrap_and_the_page_still_runs_under_its_csp(case, tmp_pa
 
 def test_workbook_has_warnings_and_copied_tables_row_against_row(case):
     wb = openpyxl.load_workbook(case["tmp"] / "r.xlsx")
-    rep, folder = case["json"], case["folder"]
+    rep = case["json"]
     rows = list(wb["解析提示"].iter_rows(values_only=True))
     head = list(rows[0])
     full, name, line = head.index(column_label("full_path")), head.index("文件"), head.index("行")
