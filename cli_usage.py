@@ -7,6 +7,9 @@ app's context settings give `-h` beside `--help` everywhere.
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
+
 import click
 from typer.core import TyperArgument, TyperCommand, TyperOption
 
@@ -60,3 +63,30 @@ def form_type_option(value: str | None) -> str | None:
     if t is None:
         raise typer.BadParameter(f"{value!r} is not a form type: use {FORM_TYPE_HELP}")
     return t.value
+
+
+class ParseFormat(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    table = "table"
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+def open_store(db: Path):
+    """The corpus of --db, or its trouble said in one line and exit 1."""
+    import typer
+
+    from jixiao.console import error
+    from jixiao.index.store import Store, StoreError
+
+    try:
+        return Store(db)
+    except StoreError as e:
+        error(e)
+        raise typer.Exit(1)

@@ -86,3 +86,16 @@ def error(message: object) -> None:
 
 def warning(message: object) -> None:
     err.print(f"[yellow]warning[/yellow] {escape(str(message))}", highlight=False)
+
+
+def write_out(text: str) -> None:
+    """Machine output (json, jsonl, csv) on stdout, ending with a newline."""
+    sys.stdout.write(text)
+    if text and not text.endswith("\n"):
+        sys.stdout.write("\n")
+
+
+def file_line(path: str, line: int | None) -> str:
+    """file:line for people: relative to the working directory when the file is under it."""
+    rel = os.path.relpath(path)
+    return f"{path if rel.startswith('..') else rel}:{line or ''}"
