@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from jixiao.forms.models import FORM_TYPE_ZH
 from jixiao.review.codes import code_zh, severity_label
-from jixiao.review.models import Evidence, Finding, FindingGroup, ParseWarning, ProjectRisk, Report
+from jixiao.review.models import Evidence, Finding, FindingGroup, ParseWarning, ProjectComment, ProjectRisk, Report
 from jixiao.review.worklist import in_appendix, projects_of, rank_projects
 
 FORM_TYPE_ORDER = ("declaration", "tracking", "self_evaluation")
@@ -30,6 +30,17 @@ COLUMN_ZH = {
 }
 VERDICT_ZH = {"met": "已完成", "partly_met": "部分完成", "not_met": "未完成", "cannot_tell": "无法判断",
               "contradicts": "矛盾", "excuses": "说明合理", "unrelated": "无关", "unusable": "回答不可用"}
+
+
+# What a report says in place of a drafted comment that failed validation, and beside a verdict whose
+# quotes do not bear on what it judges (review/llm/support.py).
+UNADOPTED = "模型草拟意见未通过校验，未采用"
+UNSUPPORTED = "（模型摘录的原文与所判断的目标或指标没有共同内容，此判断未获原文支持，仅供参考）"
+
+
+def adopted(c: ProjectComment) -> bool:
+    """A drafted comment the reports show as written: it passed validation and says something."""
+    return c.status == "ok" and bool(c.comment)
 
 
 def column_label(key: str) -> str:

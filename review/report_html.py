@@ -21,7 +21,7 @@ from jixiao.forms.models import FORM_TYPE_ZH
 from jixiao.review.decisions import decision_text
 from jixiao.review.models import Evidence, Finding, FindingGroup, ParseWarning, Report
 from jixiao.review.codes import SEVERITY_ZH, code_zh
-from jixiao.review.report_common import VERDICT_ZH, Item, Section, comments_for, has_llm, layout, llm_summary, money_text, place, project_title
+from jixiao.review.report_common import UNADOPTED, UNSUPPORTED, VERDICT_ZH, Item, adopted, Section, comments_for, has_llm, layout, llm_summary, money_text, place, project_title
 from jixiao.review.report_common import common_folder, form_type_zh, section_facts, short_path
 
 MIN_SHARED = 6  # normalised characters; shorter common runs are set phrases (完成率达100%), not copying
@@ -31,8 +31,6 @@ MAX_COLUMNS = 6  # a boilerplate shared by more projects shows the first six sid
 COMPARE_CODES = {"goal.actual_copies_expected", "goal.boilerplate_shared", "indicator.table_copied"}
 SEVERITIES = ("high", "medium", "low")
 DECISION_ZH = {"accepted": "已采纳", "dismissed": "已排除"}
-UNADOPTED = "模型草拟意见未通过校验，未采用"
-UNSUPPORTED = "（模型摘录的原文与所判断的目标或指标没有共同内容，此判断未获原文支持，仅供参考）"
 
 CSS = """
 *{box-sizing:border-box}[hidden]{display:none!important}
@@ -343,10 +341,10 @@ def _comments(report: Report, project_name: str | None, unit: str | None) -> str
     """The project's drafted 审核意见 (one per year), above its findings."""
     out = []
     for c in comments_for(report, project_name, unit):
-        adopted = c.status == "ok" and bool(c.comment)
-        text = esc(c.comment) if adopted else f'<span class="unadopted" title="{esc(c.note or "")}">{UNADOPTED}</span>'
+        shown = adopted(c)
+        text = esc(c.comment) if shown else f'<span class="unadopted" title="{esc(c.note or "")}">{UNADOPTED}</span>'
         # No 依据 without findings to name: an unadopted draft rests on nothing.
-        basis = f'，依据 {esc(", ".join(c.finding_ids))}' if adopted and c.finding_ids else ""
+        basis = f'，依据 {esc(", ".join(c.finding_ids))}' if shown and c.finding_ids else ""
         out.append(f'<div class="comment"><div class="who">审核意见（模型草拟，{esc(c.model)}，{esc(c.year or "-")}年{basis}）'
                    f'</div><div class="txt">{text}</div></div>')
     return "".join(out)

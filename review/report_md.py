@@ -17,11 +17,8 @@ from jixiao.review.decisions import decision_text
 from jixiao.forms.models import FORM_TYPE_ZH
 from jixiao.forms.safe_text import md_code, md_text
 from jixiao.review.models import Finding, ParseWarning, Report
-from jixiao.review.report_common import (Item, Section, comments_for, common_folder, layout, llm_line, llm_summary, money_text,
+from jixiao.review.report_common import (UNADOPTED, UNSUPPORTED, Item, adopted, Section, comments_for, common_folder, layout, llm_line, llm_summary, money_text,
                                          form_type_zh, place, project_title, section_facts, value_text)
-
-UNADOPTED = "（模型草拟意见未通过校验，未采用）"
-UNSUPPORTED = "（模型摘录的原文与所判断的目标或指标没有共同内容，此判断未获原文支持，仅供参考）"
 
 
 def _one_line(text: object) -> str:
@@ -64,7 +61,7 @@ def _section(report: Report, sec: Section, level: str = "##", root: str | None =
     if sec.warnings:  # what the parser could not read well on this project's forms: findings may rest on it
         out += [f"解析提示（{len(sec.warnings)}）：", ""] + [_warning(w, root) for w in sec.warnings] + [""]
     for c in comments_for(report, p.project_name, p.unit):
-        text = c.comment if c.status == "ok" and c.comment else UNADOPTED
+        text = c.comment if adopted(c) else f"（{UNADOPTED}）"
         out += [f"> **审核意见（模型草拟，{_one_line(c.model)}，{c.year or '-'}年）**：{_one_line(text)}", ""]
     for g in sec.unit_groups:
         out.append(f"- 另见单位共性问题 {_one_line(g.id)}：{code_zh(g.code)}")

@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from jixiao.review.codes import code_label, code_zh, severity_label
 from jixiao.review.decisions import DECISION_ZH, Decision, rows_of_table
 from jixiao.review.models import Report
-from jixiao.review.report_common import column_label, csv_rows, has_llm, layout, money_text
+from jixiao.review.report_common import UNADOPTED, adopted, column_label, csv_rows, has_llm, layout, money_text
 from jixiao.review.report_common import common_folder, copied_pairs, form_type_zh, place, short_path
 
 SHEET = "发现"
@@ -179,10 +179,10 @@ def _comments_sheet(ws, report: Report) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
     wrap = Alignment(vertical="top", wrap_text=True)
     for r, c in enumerate(report.comments.values(), 2):
-        adopted = c.status == "ok" and bool(c.comment)
+        shown = adopted(c)
         values = [c.project_name, c.unit, c.year,
-                  c.comment if adopted else f"（模型草拟意见未通过校验，未采用{'：' + c.note if c.note else ''}）",
-                  "\n".join(c.finding_ids) if adopted else "", c.model, c.status]
+                  c.comment if shown else f"（{UNADOPTED}{'：' + c.note if c.note else ''}）",
+                  "\n".join(c.finding_ids) if shown else "", c.model, c.status]
         for col, v in enumerate(values, 1):
             _put(ws, r, col, v).alignment = wrap
     ws.freeze_panes = "A2"

@@ -308,7 +308,7 @@ class Judge:
         self.usage.fresh += 1
         if outcome.status == "unusable":
             self.usage.unusable += 1
-        self.cache.put(self.templates[q.task].prompt_version, self.client.model, q.input_hash, outcome.to_json())
+        self._put(q, outcome.to_json())
         apply(q, outcome)
 
     # --- attaching answers ------------------------------------------------------------------------
