@@ -81,9 +81,9 @@ class CompactForm:
     __slots__ = ("form_type", "year", "period_start", "period_end", "project_name", "department", "department_raw",
                  "unit", "project_nature", "project_category", "start_date", "end_date", "funds", "goal",
                  "indicators", "total_score", "max_score", "grade", "judgement", "corrective_measures", "source",
-                 "lines", "warnings", "store_id")
+                 "lines", "warnings")
 
-    def __init__(self, f: Form, store_id: int | None = None) -> None:
+    def __init__(self, f: Form) -> None:
         self.form_type, self.year = f.form_type, f.year
         self.period_start, self.period_end = f.period_start, f.period_end
         self.project_name, self.department, self.department_raw = f.project_name, _i(f.department), _i(f.department_raw)
@@ -98,7 +98,6 @@ class CompactForm:
         self.source = CompactSource(f.source)
         self.lines = dict(f.lines)
         self.warnings: list = []
-        self.store_id = store_id
 
     @property
     def title(self) -> str:
@@ -120,7 +119,7 @@ class CompactCorpus:
                 form = Form.model_validate_json(data)
             except (ValidationError, ValueError):
                 continue  # the form checks already reported it
-            out.forms.append(CompactForm(form, form_id))
+            out.forms.append(CompactForm(form))
             if form.source.places:
                 out.placed[form.source.file].append(form_id)
         return out

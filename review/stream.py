@@ -224,46 +224,35 @@ def summary_path(out_file: Path) -> Path:
 def write_summary(report: Report, path: Path, findings_file: Path | None) -> None:
     """The report's JSON without `flags`, written an item at a time: at 10,000 generated forms the
     ranked projects alone are 89 MB as one string (and again as a dict, and again indented)."""
-
-    def dumped(value, depth: int) -> str:
-        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
-
-    def write(out, model, streamed: str, items: list, depth: int) -> None:
-        """`model` as JSON, its (long) list field `streamed` written item by item from `items`."""
-        light = {streamed: []}
-        if model is report:  # its summary is written by the nested call: not dumped whole here
-            light["summary"] = report.summary.model_copy(update={"projects": []})
-        head = json.loads(model.model_copy(update=light).model_dump_json(exclude={"flags"}))
-        pad = "  " * depth
-        for k, (key, value) in enumerate(head.items()):
-            out.write(("{\n" if k == 0 else ",\n") + pad + json.dumps(key) + ": ")
-            if key == "summary" and model is report:
-                write(out, report.summary, "projects", report.summary.projects, depth + 1)
-            elif key != streamed or not items:
-                out.write(dumped(value, depth))
-            else:
-                for n, item in enumerate(items):
-                    out.write(("[\n" if n == 0 else ",\n") + pad + "  " + dumped(json.loads(item.model_dump_json()), depth + 1))
-                out.write("\n" + pad + "]")
-        out.write("\n" + "  " * (depth - 1) + "}")
-
+    summary = report.summary.model_copy(update={"projects": []})
+    head = {"findings_file": str(findings_file) if findings_file else None,
+            **json.loads(report.model_copy(update={"summary": summary, "groups": []}).model_dump_json(exclude={"flags"}))}
+    long = {"summary": (head["summary"], {"projects": report.summary.projects}), "groups": report.groups}
     with path.open("w", encoding="utf-8") as out:
-        out.write("{\n  \"findings_file\": " + json.dumps(str(findings_file) if findings_file else None, ensure_ascii=False))
-        buffer = _Tail(out)
-        write(buffer, report, "groups", report.groups, 1)
+        _write_object(out, head, long)
 
 
-class _Tail:
-    """Writes what follows the first key: the model's own opening brace becomes the comma after it."""
+def _write_object(out: TextIO, head: dict, long: dict, depth: int = 1) -> None:
+    """`head` as json.dumps(indent=2) writes it, but for its keys in `long`: a list of models written a
+    model at a time, or (head, long) of an object inside written the same way."""
+    pad = "  " * depth
 
-    def __init__(self, out) -> None:
-        self.out, self.first = out, True
+    def dumped(value) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + pad)
 
-    def write(self, text: str) -> None:
-        if self.first:
-            self.first = False
-            text = ",\n" + text[2:] if text.startswith("{\n") else text
-        self.out.write(text)
+    for k, (key, value) in enumerate(head.items()):
+        out.write(("{\n" if k == 0 else ",\n") + pad + json.dumps(key) + ": ")
+        items = long.get(key)
+        if isinstance(items, tuple):
+            _write_object(out, *items, depth + 1)
+        elif items:
+            for n, item in enumerate(items):
+                out.write(("[\n" if n == 0 else ",\n") + pad + "  "
+                          + dumped(json.loads(item.model_dump_json())).replace("\n", "\n  "))
+            out.write("\n" + pad + "]")
+        else:
+            out.write(dumped(value))
+    out.write("\n" + "  " * (depth - 1) + "}")
 
 
 def stream_forms(stream: Stream, forms: Iterable[Form], settings: Settings, only: list[str] | None,
