@@ -21,13 +21,6 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def local_ray():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
-    ray.shutdown()
-
-
-@pytest.fixture(scope="module")
 def corpus_2000(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("ray-corpus")
     write_corpus_files(folder, 2000, seed=21, per_file=100)
