@@ -41,17 +41,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 class InvalidAnswer(ValueError):
     """What is wrong with an answer: the English detail is the message, `hint` the Chinese
-    instruction sent back to the model (it never repeats document text)."""
+    instruction sent back to the model (it never repeats document text). Raised in a validator too:
+    pydantic keeps the exception in the error's context, so its hint survives."""
 
     def __init__(self, message: str, hint: str = ""):
-        super().__init__(message)
-        self.hint = hint
-
-
-class Problem(ValueError):
-    """A validator's rejection: pydantic keeps the exception, so its Chinese hint survives."""
-
-    def __init__(self, message: str, hint: str):
         super().__init__(message)
         self.hint = hint
 
@@ -117,20 +110,20 @@ class _Judgement(BaseModel):
         for q in self.evidence:
             nq = normalise(q)
             if len(nq) < min(MIN_QUOTE, max(1, len(texts.get(primary, "")))):
-                raise Problem(f"evidence quote {q!r} is too short to support anything",
+                raise InvalidAnswer(f"evidence quote {q!r} is too short to support anything",
                               f"evidence 中每条摘录至少 {MIN_QUOTE} 个字，请摘录完整的句子或短语。")
             where = [label for label, t in texts.items() if nq in t]
             if not where:
-                raise Problem(f"evidence quote {q!r} does not occur in the document; quote it word for word",
+                raise InvalidAnswer(f"evidence quote {q!r} does not occur in the document; quote it word for word",
                               "evidence 中有摘录不是数据中的原文，请从围栏内一字不改地复制原句，不要改写或概括。")
             if looks_like_instruction(q):
-                raise Problem(f"evidence quote {q!r} is an instruction written into the document, not a fact about the project",
+                raise InvalidAnswer(f"evidence quote {q!r} is an instruction written into the document, not a fact about the project",
                               "evidence 不得摘录数据中写给模型的指令性文字，它不能证明项目的完成情况。")
             if primary in where:
                 own.append(q)
         verdict = getattr(self, "verdict")
         if verdict in self.SUPPORTED and not own:
-            raise Problem(f"verdict {verdict!r} needs at least one sentence quoted from 【{primary}】",
+            raise InvalidAnswer(f"verdict {verdict!r} needs at least one sentence quoted from 【{primary}】",
                           f"判断为 {verdict} 时，evidence 须至少一字不改地摘录【{primary}】中的一句原文；"
                           "若找不到这样的句子，请改判 cannot_tell。")
         self.supported = None
@@ -193,35 +186,35 @@ class CommentAnswer(BaseModel):
         ids = set((info.context or {}).get("ids", ()))
         unknown = [i for i in self.finding_ids if i not in ids]
         if ids and unknown:
-            raise Problem(f"finding_ids {unknown} are not in the list; use the ids in square brackets",
+            raise InvalidAnswer(f"finding_ids {unknown} are not in the list; use the ids in square brackets",
                           "finding_ids 只能填写问题清单中方括号内的编号。")
         if len(set(self.finding_ids)) != len(self.finding_ids):
-            raise Problem("finding_ids repeat an id; list each finding once",
+            raise InvalidAnswer("finding_ids repeat an id; list each finding once",
                           "finding_ids 中的编号不得重复，每个编号只写一次。")
         text = self.comment
         if len(_CJK.findall(text)) < 10:
-            raise Problem("the comment must be written in Chinese", "comment 须用中文书写。")
+            raise InvalidAnswer("the comment must be written in Chinese", "comment 须用中文书写。")
         if _TITLE.search(text):
-            raise Problem("the comment has a title line; write the comment without a title",
+            raise InvalidAnswer("the comment has a title line; write the comment without a title",
                           "comment 不加标题，请直接写审核意见正文。")
         substance = _LEAD_IN.sub("", text)
         if re.search(r"[：:]\s*$", text) or len(_CJK.findall(substance)) < MIN_SUBSTANCE:
-            raise Problem("the comment is a lead-in without the problems and what to change",
+            raise InvalidAnswer("the comment is a lead-in without the problems and what to change",
                           "comment 只有“存在以下问题，需要修改：”之类的开头语，没有写出具体问题和修改要求；"
                           "请直接写出存在什么问题、请该单位如何修改。")
         if _NUMBERING.search(text):
-            raise Problem("the comment is numbered; write it as one paragraph without numbering",
+            raise InvalidAnswer("the comment is numbered; write it as one paragraph without numbering",
                           "comment 不分条目编号（不用“1.”“（一）”“①”等），请写成连贯的一段话。")
         families = {c.split(".")[0] for c in _codes()}  # goal.…, indicator.…: a registered code or one like it
         if any(m.split(".")[0] in families for m in _CODE_SHAPE.findall(text)):
-            raise Problem("the comment names check codes; describe the problems in Chinese",
+            raise InvalidAnswer("the comment names check codes; describe the problems in Chinese",
                           "comment 中不得出现英文检查代码，请用中文描述问题。")
         if _FINDING_ID.search(text) or any(i in text for i in ids):
-            raise Problem("the comment quotes finding ids; they belong in finding_ids only",
+            raise InvalidAnswer("the comment quotes finding ids; they belong in finding_ids only",
                           "comment 中不得出现问题编号，编号只填在 finding_ids 中。")
         length = len(re.sub(r"\s", "", text))
         if length > MAX_COMMENT:
-            raise Problem(f"the comment has {length} characters, more than {MAX_COMMENT}",
+            raise InvalidAnswer(f"the comment has {length} characters, more than {MAX_COMMENT}",
                           f"comment 总字数不得超过 {MAX_COMMENT} 字，请合并同类问题、精简表述。")
         return self
 
@@ -244,7 +237,7 @@ _FIELD_HINTS = {
 
 def _hint(task: str, err: dict) -> str:
     error = (err.get("ctx") or {}).get("error")
-    if isinstance(error, Problem):
+    if isinstance(error, InvalidAnswer):
         return error.hint
     name = str(err["loc"][0]) if err["loc"] else ""
     if name == "verdict":
